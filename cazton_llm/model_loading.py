@@ -1,0 +1,131 @@
+"""Load a base model, optionally with a peft adapter, for inference (Space and benchmark).
+
+A model spec is `BASE`, `BASE+ADAPTER` or either with `@REVISION` (Hub ids or local folders).
+A merged-model folder is just a BASE. On CUDA the base loads in 4-bit when bitsandbytes is
+available; on CPU it loads in fp32.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+from cazton_llm.errors import UserError
+from cazton_llm.prompt_format import prepare_tokenizer
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A Hub id or local folder, with an optional revision (branch, tag or commit)."""
+
+    name: str
+    revision: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ModelRef:
+        name, _, revision = text.strip().partition("@")
+        if not name:
+            raise UserError(f"empty model name in {text!r}: give a Hub id (owner/name) or a folder")
+        return cls(name=name, revision=revision or None)
+
+    @property
+    def is_local(self) -> bool:
+        return self.name.startswith((".", "/", "~")) or Path(self.name).exists()
+
+    def check(self) -> None:
+        if self.is_local and not Path(self.name).expanduser().is_dir():
+            raise UserError(f"model folder {self.name!r} does not exist: check the path")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    base: ModelRef
+    adapter: ModelRef | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ModelSpec:
+        base, plus, adapter = text.partition("+")
+        if plus and not adapter.strip():
+            raise UserError(f"model spec {text!r} ends with '+': write BASE+ADAPTER or just BASE")
+        return cls(ModelRef.parse(base), ModelRef.parse(adapter) if plus else None)
+
+    def __str__(self) -> str:
+        def show(ref: ModelRef) -> str:
+            return ref.name + (f"@{ref.revision}" if ref.revision else "")
+
+        return show(self.base) + (f"+{show(self.adapter)}" if self.adapter else "")
+
+
+def pick_device(device: str = "auto") -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _has_tokenizer(ref: ModelRef) -> bool:
+    return ref.is_local and (Path(ref.name) / "tokenizer_config.json").is_file()
+
+
+def load_tokenizer(spec: ModelSpec):
+    """The adapter's tokenizer (it carries the training chat template) or else the base's."""
+    from transformers import AutoTokenizer
+
+    source = spec.adapter if spec.adapter and (_has_tokenizer(spec.adapter) or not spec.adapter.is_local) else None
+    ref = source or spec.base
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(ref.name, revision=ref.revision)
+    except (OSError, ValueError) as error:
+        if source is None:
+            raise UserError(f"cannot load the tokenizer of {ref.name!r}: {error}".splitlines()[0]) from None
+        tokenizer = AutoTokenizer.from_pretrained(spec.base.name, revision=spec.base.revision)
+    tokenizer.padding_side = "left"
+    return prepare_tokenizer(tokenizer)
+
+
+def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit: bool | None = None):
+    """Return (model, tokenizer) ready for `generate`, in eval mode."""
+    import torch
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    spec = ModelSpec.parse(spec) if isinstance(spec, str) else spec
+    spec.base.check()
+    if spec.adapter:
+        spec.adapter.check()
+    device = pick_device(device)
+    if load_in_4bit is None:
+        load_in_4bit = device == "cuda" and importlib.util.find_spec("bitsandbytes") is not None
+    kwargs: dict = {"revision": spec.base.revision}
+    if device == "cuda":
+        kwargs["dtype"] = torch.bfloat16
+        kwargs["device_map"] = {"": 0}
+        if load_in_4bit:
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_compute_dtype=torch.bfloat16,
+                bnb_4bit_use_double_quant=True,
+            )
+    else:
+        kwargs["dtype"] = torch.float32
+    tokenizer = load_tokenizer(spec)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(spec.base.name, **kwargs)
+    except OSError as error:
+        raise UserError(f"cannot load model {spec.base.name!r}: {str(error).splitlines()[0]}") from None
+    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
+        model.resize_token_embeddings(len(tokenizer))
+    if spec.adapter:
+        from peft import PeftModel
+
+        try:
+            model = PeftModel.from_pretrained(model, spec.adapter.name, revision=spec.adapter.revision)
+        except (OSError, ValueError) as error:
+            raise UserError(f"cannot load adapter {spec.adapter.name!r}: {str(error).splitlines()[0]}") from None
+    if device != "cuda":
+        model.to(device)
+    model.eval()
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer

@@ -1,0 +1,16 @@
+"""Test-wide setup: local stand-ins only, never the real network.
+
+Hub variables must be set before `huggingface_hub`/`datasets` are imported anywhere, so they
+are set here, at the top of the root conftest.
+"""
+
+import os
+import tempfile
+
+_hf_home = tempfile.mkdtemp(prefix="cazton-hf-home-")
+os.environ.setdefault("HF_HOME", _hf_home)
+os.environ["HF_HUB_DISABLE_XET"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.pop("OPENAI_API_KEY", None)
