@@ -1,0 +1,1 @@
+"""Finetune a base model on the site dataset with TRL SFTTrainer + peft LoRA (QLoRA on CUDA)."""
