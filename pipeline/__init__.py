@@ -1,0 +1,1 @@
+"""One job from website to chatbot: crawl → generate → clean → build → (tiny base) → train → benchmark → serve."""

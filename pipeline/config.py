@@ -1,0 +1,156 @@
+"""The pipeline's one YAML config: site, generator, models, Hub repo ids and limits."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cazton_llm.errors import UserError
+
+SAMPLE_SITE = "sample"
+TINY_BASE = "tiny"
+
+
+@dataclass
+class SiteConfig:
+    start_url: str = "https://cazton.com"  # "sample" serves the bundled sample site on 127.0.0.1
+    max_pages: int = 2000
+    max_depth: int = 8
+    fast: bool = False  # the faster crawl profile, only for sites you own
+    sample_port: int = 8765  # fixed, so page URLs (and so every cache) stay the same across runs
+
+
+@dataclass
+class GenerateConfig:
+    generator: str = "openai"  # or "offline"
+    model: str | None = None  # None: the generator's default
+    base_url: str | None = None  # OpenAI-compatible endpoint; None: api.openai.com
+    concurrency: int = 8
+    batch: bool = False  # submit through the OpenAI Batch API (collect later)
+
+
+@dataclass
+class DatasetConfig:
+    seed: int = 0
+    test_fraction: float = 0.15
+    reviews: str | None = None  # review decisions to apply (dataset_builder review import)
+
+
+@dataclass
+class BaseConfig:
+    model: str = "microsoft/phi-1_5"  # "tiny": build a tiny offline base from the crawled text
+    tiny_max_minutes: float = 2.5
+
+
+@dataclass
+class TrainConfig:
+    recipe: str = "train/configs/phi-1_5.yaml"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BenchmarkConfig:
+    extra_models: dict[str, str] = field(default_factory=dict)  # name -> model spec, e.g. zephyr
+    split: str = "test"
+    limit: int | None = None
+    grounded: bool = False
+    judge: str | None = None  # "openai:MODEL"
+    max_new_tokens: int = 128
+
+
+@dataclass
+class HubConfig:
+    dataset: str | None = None  # owner/name
+    adapter: str | None = None
+    space: str | None = None
+    private: bool = False
+
+
+@dataclass
+class ServeConfig:
+    port: int = 7860
+
+
+@dataclass
+class PipelineConfig:
+    name: str = "cazton"
+    run_dir: str = "outputs/cazton"
+    site: SiteConfig = field(default_factory=SiteConfig)
+    generate: GenerateConfig = field(default_factory=GenerateConfig)
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    base: BaseConfig = field(default_factory=BaseConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+
+    @property
+    def offline_base(self) -> bool:
+        return self.base.model == TINY_BASE
+
+    def requirements(self) -> list[tuple[str, str]]:
+        """(environment variable or resource, why) for everything this config needs to run for real."""
+        needs = []
+        if self.generate.generator == "openai" or (self.benchmark.judge or "").startswith("openai:"):
+            needs.append(("OPENAI_API_KEY", "question generation / LLM judge through the OpenAI API"))
+        if any((self.hub.dataset, self.hub.adapter, self.hub.space)):
+            needs.append(("HF_TOKEN", "pushing dataset, adapter and Space (python -m pipeline publish)"))
+        if not self.offline_base:
+            needs.append(("CUDA GPU", f"4-bit QLoRA training of {self.base.model} (CPU works, slowly)"))
+        return needs
+
+    def section(self, name: str) -> dict:
+        return asdict(getattr(self, name))
+
+
+def _build(cls, values: dict, where: str):
+    known = {item.name: item for item in fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise UserError(f"unknown config field '{where}{unknown[0]}': allowed are {', '.join(known)}")
+    kwargs = {}
+    for name, value in values.items():
+        default = known[name].default_factory() if callable(known[name].default_factory) else None
+        if is_dataclass(default):
+            if not isinstance(value, dict):
+                raise UserError(f"config field {where}{name} must be a mapping, got {value!r}")
+            kwargs[name] = _build(type(default), value, f"{where}{name}.")
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def apply_override(values: dict, assignment: str) -> None:
+    """Apply one `--set section.key=value` (value parsed as YAML) to the raw config mapping."""
+    dotted, equals, raw = assignment.partition("=")
+    if not equals or not dotted:
+        raise UserError(f"--set takes section.key=value, got {assignment!r}")
+    *parents, leaf = dotted.split(".")
+    node = values
+    for parent in parents:
+        node = node.setdefault(parent, {})
+        if not isinstance(node, dict):
+            raise UserError(f"--set {dotted}: {parent!r} is not a section")
+    node[leaf] = yaml.safe_load(raw)
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
+    """Read and validate a pipeline YAML file (plus `--set` overrides); errors are one line."""
+    config_path = Path(path)
+    if not config_path.is_file():
+        raise UserError(f"config file {str(config_path)!r} not found: pass --config configs/demo.yaml or a path")
+    try:
+        values = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise UserError(f"config file {str(config_path)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(values, dict):
+        raise UserError(f"config file {str(config_path)!r} must hold a mapping of sections")
+    for assignment in overrides:
+        apply_override(values, assignment)
+    config = _build(PipelineConfig, values, "")
+    if config.generate.generator not in ("openai", "offline"):
+        raise UserError(f"generate.generator must be 'openai' or 'offline', got {config.generate.generator!r}")
+    return config

@@ -1,0 +1,131 @@
+"""Run stages in order, skipping those whose inputs and settings are unchanged, and record
+a manifest (inputs, versions, hashes, timings) after every stage so a killed run resumes."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import subprocess
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from cazton_llm.atomic import write_json
+from cazton_llm.errors import UserError
+from cazton_llm.layout import OutputLayout
+from pipeline.config import PipelineConfig
+from pipeline.fingerprint import digest_json, digest_path
+from pipeline.stages import Stage, plan
+
+VERSIONED_PACKAGES = ("torch", "transformers", "datasets", "peft", "trl", "scrapy", "trafilatura", "gradio")
+
+
+class StageFailed(Exception):
+    def __init__(self, stage: str, cause: BaseException):
+        super().__init__(f"stage {stage!r} failed: {type(cause).__name__}: {cause}")
+        self.stage = stage
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for package in VERSIONED_PACKAGES:
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = None
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    found["git_commit"] = commit.stdout.strip() or None
+    return found
+
+
+def stage_fingerprint(stage: Stage) -> tuple[str, dict]:
+    input_digests = {str(path): digest_path(path) for path in stage.inputs}
+    return digest_json({"params": stage.params, "inputs": input_digests}), input_digests
+
+
+def select_stages(stages: list[Stage], start: str | None, stop: str | None) -> tuple[list[Stage], list[Stage]]:
+    """Split the plan into (stages before --from, stages to consider), honouring --to."""
+    names = [stage.name for stage in stages]
+    for given in (start, stop):
+        if given and given not in names:
+            raise UserError(f"unknown stage {given!r}: this config's stages are {', '.join(names)}")
+    first = names.index(start) if start else 0
+    last = names.index(stop) if stop else len(names) - 1
+    if first > last:
+        raise UserError(f"--from {start} comes after --to {stop}: swap them")
+    return stages[:first], stages[first : last + 1]
+
+
+def load_manifest(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def is_up_to_date(stage: Stage, fingerprint: str, previous: dict, start: str | None) -> bool:
+    """A stage is skipped when forced by nothing, its fingerprint matches and its outputs exist."""
+    recorded = previous.get(stage.name, {}).get("fingerprint")
+    return stage.name != start and recorded == fingerprint and all(path.exists() for path in stage.outputs)
+
+
+def plan_status(config: PipelineConfig, start: str | None, stop: str | None) -> list[tuple[Stage, bool]]:
+    """Each selected stage with whether it is up to date now (for --dry-run; reads local files only).
+
+    Stages after one that will run are reported by their current inputs, which that run may change.
+    """
+    _, selected = select_stages(plan(config), start, stop)
+    previous = load_manifest(OutputLayout(Path(config.run_dir)).manifest).get("stages", {})
+    return [(stage, is_up_to_date(stage, stage_fingerprint(stage)[0], previous, start)) for stage in selected]
+
+
+def run_pipeline(
+    config: PipelineConfig, config_path: str, start: str | None = None, stop: str | None = None, console=None
+) -> dict:
+    """Run the plan. `start` forces that stage to rerun; later ones rerun if their inputs changed."""
+    console = console or Console()
+    layout = OutputLayout(Path(config.run_dir))
+    before, selected = select_stages(plan(config), start, stop)
+    for stage in before:
+        missing = [str(path) for path in stage.outputs if not path.exists()]
+        if missing:
+            raise UserError(f"--from {start} needs {missing[0]} from stage {stage.name!r}: run without --from first")
+    previous = load_manifest(layout.manifest).get("stages", {})
+    manifest = {
+        "config_path": config_path,
+        "config": asdict(config),
+        "versions": versions(),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "stages": {name: previous[name] for name in previous},
+    }
+    for number, stage in enumerate(selected, start=1):
+        fingerprint, input_digests = stage_fingerprint(stage)
+        label = f"[{number}/{len(selected)}] {stage.name}"
+        if is_up_to_date(stage, fingerprint, previous, start):
+            console.print(f"{label}: [green]up to date[/green] (inputs unchanged)")
+            manifest["stages"][stage.name] = {**previous[stage.name], "status": "cached"}
+            continue
+        console.print(f"{label}: {stage.describe}")
+        started = time.monotonic()
+        try:
+            summary = stage.run()
+        except UserError:
+            raise
+        except Exception as error:
+            raise StageFailed(stage.name, error) from error
+        seconds = round(time.monotonic() - started, 1)
+        console.print(f"{label}: [green]done[/green] in {seconds} s")
+        manifest["stages"][stage.name] = {
+            "status": "ran",
+            "fingerprint": fingerprint,
+            "inputs": input_digests,
+            "outputs": [str(path) for path in stage.outputs],
+            "seconds": seconds,
+            "summary": summary,
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        write_json(layout.manifest, manifest)
+    manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_json(layout.manifest, manifest)
+    return manifest

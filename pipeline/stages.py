@@ -1,0 +1,204 @@
+"""The pipeline's stages: what each reads, writes and depends on, and the stage API it calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cazton_llm.layout import OutputLayout
+from pipeline.config import SAMPLE_SITE, PipelineConfig
+
+SAMPLE_SITE_DIR = Path(__file__).resolve().parent.parent / "scraper" / "sample_site"
+
+
+@dataclass
+class Stage:
+    name: str
+    describe: str
+    inputs: list[Path]
+    outputs: list[Path]
+    params: dict
+    run: Callable[[], dict]
+    cacheable: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
+    return str(layout.tiny_base) if config.offline_base else config.base.model
+
+
+def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    sample = config.site.start_url == SAMPLE_SITE
+
+    def run() -> dict:
+        from scraper.crawl import run_crawl
+
+        crawl_args = {
+            "out_path": layout.pages,
+            "max_pages": config.site.max_pages,
+            "max_depth": config.site.max_depth,
+            "resume": True,
+            "state_dir": layout.crawl_state,
+            "fast": config.site.fast,
+        }
+        if not sample:
+            return run_crawl(config.site.start_url, **crawl_args)
+        from scraper.sample_site import serve_sample_site
+
+        with serve_sample_site(port=config.site.sample_port) as url:
+            return run_crawl(url, **crawl_args)
+
+    where = f"the bundled sample site on 127.0.0.1:{config.site.sample_port}" if sample else config.site.start_url
+    return Stage(
+        name="crawl",
+        describe=f"crawl {where} (≤ {config.site.max_pages} pages) → {layout.pages}",
+        inputs=[SAMPLE_SITE_DIR] if sample else [],
+        outputs=[layout.pages],
+        params=config.section("site"),
+        run=run,
+    )
+
+
+def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    def run() -> dict:
+        from dataset_builder.generate import GenerateConfig, generate_qa
+
+        options = {key: value for key, value in config.section("generate").items() if value is not None}
+        options["cache_dir"] = layout.generation_cache
+        return generate_qa(layout.pages, layout.qa_generated, GenerateConfig(**options))
+
+    return Stage(
+        name="generate",
+        describe=f"generate QA pairs with the {config.generate.generator} generator → {layout.qa_generated}",
+        inputs=[layout.pages],
+        outputs=[layout.qa_generated],
+        params=config.section("generate"),
+        run=run,
+    )
+
+
+def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    def run() -> dict:
+        from dataset_builder.clean import CleanConfig, clean_qa
+
+        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig())
+
+    return Stage(
+        name="clean",
+        describe=f"clean, dedupe and grounding-check → {layout.qa_clean}",
+        inputs=[layout.qa_generated],
+        outputs=[layout.qa_clean, layout.clean_report],
+        params={},
+        run=run,
+    )
+
+
+def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    reviews = Path(config.dataset.reviews) if config.dataset.reviews else None
+
+    def run() -> dict:
+        from dataset_builder.build import build_dataset
+
+        return build_dataset(
+            layout.qa_clean,
+            layout.dataset,
+            reviews_path=reviews,
+            seed=config.dataset.seed,
+            test_fraction=config.dataset.test_fraction,
+        )
+
+    return Stage(
+        name="build",
+        describe=f"build the dataset (train/test by page) → {layout.dataset}",
+        inputs=[layout.qa_clean, *([reviews] if reviews else [])],
+        outputs=[layout.dataset],
+        params={**config.section("dataset"), "hub_dataset": config.hub.dataset},
+        run=run,
+    )
+
+
+def tiny_base_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    def run() -> dict:
+        from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
+
+        return build_tiny_base(
+            page_texts(layout.pages), layout.tiny_base, TinyBaseConfig(max_minutes=config.base.tiny_max_minutes)
+        )
+
+    return Stage(
+        name="tiny_base",
+        describe=f"pretrain a tiny phi-architecture base on the page text → {layout.tiny_base}",
+        inputs=[layout.pages],
+        outputs=[layout.tiny_base],
+        params=config.section("base"),
+        run=run,
+    )
+
+
+def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    recipe = Path(config.train.recipe)
+    overrides = {
+        **config.train.overrides,
+        "model_name_or_path": base_model_path(config, layout),
+        "dataset_name": str(layout.dataset),
+        "output_dir": str(layout.adapter),
+    }
+
+    def run() -> dict:
+        from train.sft import run_training
+
+        return run_training(recipe, overrides)
+
+    return Stage(
+        name="train",
+        describe=f"LoRA-finetune {overrides['model_name_or_path']} with {recipe} → {layout.adapter}",
+        inputs=[layout.dataset, recipe, *([layout.tiny_base] if config.offline_base else [])],
+        outputs=[layout.adapter],
+        params={"recipe": str(recipe), **overrides},
+        run=run,
+    )
+
+
+def benchmark_models(config: PipelineConfig, layout: OutputLayout) -> dict[str, str]:
+    base = base_model_path(config, layout)
+    return {"finetuned": f"{base}+{layout.adapter}", "base": base, **config.benchmark.extra_models}
+
+
+def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    models = benchmark_models(config, layout)
+
+    def run() -> dict:
+        from benchmark.run import BenchmarkConfig, run_benchmark
+
+        return run_benchmark(
+            BenchmarkConfig(
+                dataset=str(layout.dataset),
+                split=config.benchmark.split,
+                models=models,
+                grounded=config.benchmark.grounded,
+                judge=config.benchmark.judge,
+                limit=config.benchmark.limit,
+                max_new_tokens=config.benchmark.max_new_tokens,
+                out_dir=layout.benchmark,
+            )
+        )
+
+    return Stage(
+        name="benchmark",
+        describe=f"benchmark {', '.join(models)} on the {config.benchmark.split} split → {layout.benchmark}",
+        inputs=[layout.dataset, layout.adapter, *([layout.tiny_base] if config.offline_base else [])],
+        outputs=[layout.benchmark],
+        params={**config.section("benchmark"), "models": models},
+        run=run,
+    )
+
+
+def plan(config: PipelineConfig) -> list[Stage]:
+    """Every stage in order (serving is not a stage: it runs after the plan, when asked)."""
+    layout = OutputLayout(Path(config.run_dir))
+    builders = [crawl_stage, generate_stage, clean_stage, build_stage]
+    if config.offline_base:
+        builders.append(tiny_base_stage)
+    builders += [train_stage, benchmark_stage]
+    return [build(config, layout) for build in builders]
