@@ -1,0 +1,132 @@
+"""Pipeline config validation, overrides, stage selection and input fingerprints (no stage runs)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cazton_llm.errors import UserError
+from pipeline.config import load_config
+from pipeline.fingerprint import digest_path
+from pipeline.runner import plan_status, select_stages
+from pipeline.stages import plan
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_yaml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_configs_load_with_their_intent():
+    demo = load_config(REPO / "configs/demo.yaml")
+    cazton = load_config(REPO / "configs/cazton.yaml")
+    assert (demo.site.start_url, demo.generate.generator, demo.base.model) == ("sample", "offline", "tiny")
+    assert demo.run_dir == "outputs/demo"
+    assert cazton.site.start_url == "https://cazton.com"
+    assert cazton.generate.generator == "openai"
+    assert cazton.base.model == "microsoft/phi-1_5"
+    assert cazton.benchmark.extra_models == {"zephyr": "HuggingFaceH4/zephyr-7b-beta"}
+    assert all((cazton.hub.dataset, cazton.hub.adapter, cazton.hub.space))
+
+
+def test_offline_plan_has_tiny_base_and_real_plan_does_not():
+    assert [stage.name for stage in plan(load_config(REPO / "configs/demo.yaml"))] == [
+        "crawl", "generate", "clean", "build", "tiny_base", "train", "benchmark",
+    ]  # fmt: skip
+    assert "tiny_base" not in [stage.name for stage in plan(load_config(REPO / "configs/cazton.yaml"))]
+
+
+def test_overrides_are_typed_and_nested(tmp_path):
+    config = load_config(
+        write_yaml(tmp_path, "site: {max_pages: 5}\n"),
+        ["site.max_pages=7", "train.overrides.max_steps=3", "benchmark.grounded=true"],
+    )
+    assert config.site.max_pages == 7
+    assert config.train.overrides == {"max_steps": 3}
+    assert config.benchmark.grounded is True
+
+
+@pytest.mark.parametrize(
+    ("text", "overrides", "message"),
+    [
+        ("site: {bogus: 1}\n", [], "unknown config field 'site.bogus'"),
+        ("nonsense: 1\n", [], "unknown config field 'nonsense'"),
+        ("site: 3\n", [], "must be a mapping"),
+        ("generate: {generator: gpt}\n", [], "generate.generator must be"),
+        ("site: [unclosed\n", [], "not valid YAML"),
+        ("{}\n", ["site.max_pages"], "--set takes section.key=value"),
+    ],
+)
+def test_bad_config_is_one_clear_error(tmp_path, text, overrides, message):
+    with pytest.raises(UserError, match=message):
+        load_config(write_yaml(tmp_path, text), overrides)
+
+
+def test_missing_config_file_exits_2_with_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--config", str(tmp_path / "missing.yaml")],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "not found" in result.stderr
+
+
+def test_stage_selection_and_errors():
+    stages = plan(load_config(REPO / "configs/demo.yaml"))
+    before, selected = select_stages(stages, "clean", "train")
+    assert [stage.name for stage in before] == ["crawl", "generate"]
+    assert [stage.name for stage in selected] == ["clean", "build", "tiny_base", "train"]
+    with pytest.raises(UserError, match="unknown stage 'trian'"):
+        select_stages(stages, "trian", None)
+    with pytest.raises(UserError, match="comes after"):
+        select_stages(stages, "train", "crawl")
+
+
+def test_pages_digest_ignores_fetch_time_but_not_content(tmp_path):
+    def write_pages(path: Path, fetched_at: str, sha: str) -> Path:
+        pages = [{"url": "http://x/a", "sha256": sha, "fetched_at": fetched_at, "text": "t"}]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(page) + "\n" for page in pages))
+        return path
+
+    first = digest_path(write_pages(tmp_path / "1" / "pages.jsonl", "2026-01-01T00:00:00", "aaa"))
+    refetched = digest_path(write_pages(tmp_path / "2" / "pages.jsonl", "2026-02-02T00:00:00", "aaa"))
+    changed = digest_path(write_pages(tmp_path / "3" / "pages.jsonl", "2026-02-02T00:00:00", "bbb"))
+    assert first == refetched != changed
+
+
+def test_folder_digest_ignores_logs_and_checkpoints(tmp_path):
+    (tmp_path / "adapter" / "runs").mkdir(parents=True)
+    (tmp_path / "adapter" / "adapter_model.safetensors").write_bytes(b"weights")
+    before = digest_path(tmp_path / "adapter")
+    (tmp_path / "adapter" / "runs" / "events.out").write_bytes(b"log")
+    assert digest_path(tmp_path / "adapter") == before
+    (tmp_path / "adapter" / "adapter_model.safetensors").write_bytes(b"other weights")
+    assert digest_path(tmp_path / "adapter") != before
+
+
+def test_dry_run_of_the_real_config_needs_no_network_and_names_what_is_missing():
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--config", "configs/cazton.yaml", "--dry-run"],
+        cwd=REPO, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for expected in (
+        "https://cazton.com",
+        "openai generator",
+        "microsoft/phi-1_5",
+        "zephyr",
+        "OPENAI_API_KEY (MISSING)",
+    ):
+        assert expected in " ".join(result.stdout.split())
+
+
+def test_plan_status_reports_everything_to_run_in_an_empty_run_dir(tmp_path):
+    config = load_config(REPO / "configs/demo.yaml", [f"run_dir={tmp_path}"])
+    assert [up_to_date for _, up_to_date in plan_status(config, None, None)] == [False] * 7
