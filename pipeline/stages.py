@@ -8,8 +8,7 @@ from pathlib import Path
 
 from cazton_llm.layout import OutputLayout
 from pipeline.config import SAMPLE_SITE, PipelineConfig
-
-SAMPLE_SITE_DIR = Path(__file__).resolve().parent.parent / "scraper" / "sample_site"
+from scraper.site_server import SAMPLE_SITE_DIR
 
 
 @dataclass
@@ -44,7 +43,7 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         }
         if not sample:
             return run_crawl(config.site.start_url, **crawl_args)
-        from scraper.sample_site import serve_sample_site
+        from scraper.site_server import serve_sample_site
 
         with serve_sample_site(port=config.site.sample_port) as url:
             return run_crawl(url, **crawl_args)

@@ -1,0 +1,119 @@
+"""Item pipelines: extract each page's main text, append it to a partial file as it arrives
+(so an interrupted crawl loses nothing), and at the end remove site-wide boilerplate and
+write the final JSONL atomically with its summary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from tqdm import tqdm
+
+from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
+from scraper.boilerplate import remove_boilerplate
+from scraper.extract import extract_page
+
+SUMMARY_REASONS = ("robots", "off_site", "non_html", "duplicate", "empty", "error", "depth_limit", "max_pages")
+
+
+def partial_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + ".partial")
+
+
+def summary_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.stem + ".summary.json")
+
+
+def page_record(url: str, title: str, lang: str, paragraphs: list[str], fetched_at: str) -> dict:
+    text = "\n\n".join(paragraphs)
+    return {
+        "url": url,
+        "title": title,
+        "lang": lang,
+        "paragraphs": paragraphs,
+        "text": text,
+        "fetched_at": fetched_at,
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
+
+
+class ExtractPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        page = extract_page(item["html"])
+        if not page.paragraphs:
+            self.crawler.spider.counts["empty"] += 1
+            raise DropItem(f"no main text on {item['url']}")
+        return page_record(item["url"], page.title, page.lang, page.paragraphs, item["fetched_at"])
+
+
+class WritePagesPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.out_path = Path(crawler.settings["PAGES_OUT"])
+        self.max_pages = crawler.settings.getint("PAGES_MAX")
+        self.partial = partial_path(self.out_path)
+        crawler.signals.connect(self.finish, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.partial.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.partial.open("a", encoding="utf-8")
+        already = sum(1 for _ in read_jsonl(self.partial)) if self.partial.stat().st_size else 0
+        self.progress = tqdm(total=self.max_pages, initial=already, desc="pages", unit="page", mininterval=1)
+
+    def process_item(self, item):
+        self.handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        stats = self.crawler.stats
+        queued = (stats.get_value("scheduler/enqueued") or 0) - (stats.get_value("scheduler/dequeued") or 0)
+        self.progress.set_postfix(queued=queued, errors=self.crawler.spider.counts["error"], refresh=False)
+        self.progress.update()
+        return item
+
+    def close_spider(self):
+        self.handle.close()
+        self.progress.close()
+
+    def finish(self, spider, reason):
+        counts = spider.counts
+        if reason == "shutdown":
+            write_json(summary_path(self.out_path), {"interrupted": True, "partial": str(self.partial)})
+            return
+        pages = list(read_jsonl(self.partial))
+        by_content, records = set(), []
+        for page, paragraphs in zip(pages, remove_boilerplate([page["paragraphs"] for page in pages]), strict=True):
+            if not paragraphs:
+                counts["empty"] += 1
+                continue
+            record = page_record(page["url"], page["title"], page["lang"], paragraphs, page["fetched_at"])
+            if record["sha256"] in by_content:
+                counts["duplicate"] += 1
+                continue
+            by_content.add(record["sha256"])
+            records.append(record)
+        counts["max_pages"] += max(0, len(records) - self.max_pages)
+        written = write_jsonl(self.out_path, records[: self.max_pages])
+        write_json(
+            summary_path(self.out_path),
+            {
+                "pages_written": written,
+                "skipped": {name: counts[name] for name in SUMMARY_REASONS},
+                "errors": dict(spider.state.get("errors", {})),
+                "finish_reason": reason,
+                "out": str(self.out_path),
+            },
+        )
+        self.partial.unlink()

@@ -1,0 +1,53 @@
+"""Crawl settings. Polite by default; `FAST_SETTINGS` is for sites you own or have permission
+to crawl hard (it still obeys robots.txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
+
+POLITE_SETTINGS = {
+    "ROBOTSTXT_OBEY": True,
+    "USER_AGENT": USER_AGENT,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "DOWNLOAD_DELAY": 0.5,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "RETRY_ENABLED": False,  # replaced by scraper.middlewares.BackoffRetryMiddleware
+    "BACKOFF_RETRY_TIMES": 3,
+    "BACKOFF_BASE_SECONDS": 1.0,
+    "DOWNLOAD_TIMEOUT": 30,
+    "REDIRECT_ENABLED": True,
+    "HTTPCACHE_ENABLED": True,
+    "HTTPCACHE_EXPIRATION_SECS": 24 * 3600,
+    "HTTPCACHE_IGNORE_HTTP_CODES": [429, 500, 502, 503, 504],
+    "DEPTH_LIMIT": 0,  # depth is counted per page by the spider (sitemap pages count as depth 1)
+    "COOKIES_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.BackoffRetryMiddleware": 550},
+    "ITEM_PIPELINES": {"scraper.pipelines.ExtractPipeline": 100, "scraper.pipelines.WritePagesPipeline": 200},
+    "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+}
+
+FAST_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "BACKOFF_BASE_SECONDS": 0.2,
+}
+
+
+def crawl_settings(state_dir: Path, fast: bool, use_cache: bool, download_timeout: float | None) -> dict:
+    settings = {**POLITE_SETTINGS, **(FAST_SETTINGS if fast else {})}
+    settings["JOBDIR"] = str(state_dir / "job")
+    settings["HTTPCACHE_DIR"] = str((state_dir / "httpcache").resolve())
+    settings["HTTPCACHE_ENABLED"] = use_cache
+    if download_timeout:
+        settings["DOWNLOAD_TIMEOUT"] = download_timeout
+    return settings

@@ -1,0 +1,123 @@
+"""Serve a folder of static pages on 127.0.0.1, as the bundled sample site or a test site.
+
+`{{BASE}}` in sitemaps and robots.txt becomes the server's own URL; `_redirects` lines
+(`/old 301 /new`) become redirects. Every request is logged so tests can prove what the
+crawler did and did not fetch. Optional latency and per-path faults (status codes, a hang).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SAMPLE_SITE_DIR = Path(__file__).resolve().parent / "sample_site"
+TEMPLATED_SUFFIXES = {".xml", ".txt"}
+HANG_SECONDS = 30
+
+
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # crawlers open many connections at once
+
+    def __init__(self, root: Path, port: int, latency_ms: int = 0):
+        super().__init__(("127.0.0.1", port), SiteHandler)
+        self.root = root
+        self.latency_s = latency_ms / 1000
+        self.faults: dict[str, int | str] = {}  # path -> HTTP status, or "hang"
+        self.requested_paths: list[str] = []
+        self._log_lock = threading.Lock()
+        self.redirects = self._read_redirects()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def _read_redirects(self) -> dict[str, tuple[int, str]]:
+        rules_path = self.root / "_redirects"
+        rules = {}
+        if rules_path.is_file():
+            for line in rules_path.read_text().splitlines():
+                if line.strip() and not line.startswith("#"):
+                    source, status, target = line.split()
+                    rules[source] = (int(status), target)
+        return rules
+
+    def log_request_path(self, path: str) -> None:
+        with self._log_lock:
+            self.requested_paths.append(path)
+
+    def resolve(self, path: str) -> Path | None:
+        candidate = (self.root / unquote(path).lstrip("/")).resolve()
+        if self.root.resolve() not in (candidate, *candidate.parents):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() and not candidate.name.startswith("_") else None
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    server: SiteServer
+
+    def log_message(self, format, *args):
+        return
+
+    def do_GET(self):
+        path = urlsplit(self.path).path
+        self.server.log_request_path(self.path)
+        if self.server.latency_s:
+            time.sleep(self.server.latency_s)
+        fault = self.server.faults.get(path)
+        if fault == "hang":
+            time.sleep(HANG_SECONDS)
+            return
+        if isinstance(fault, int):
+            return self.send_body(fault, b"<html><body><p>error</p></body></html>", "text/html")
+        if path in self.server.redirects:
+            status, target = self.server.redirects[path]
+            self.send_response(status)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        file_path = self.server.resolve(path)
+        if file_path is None:
+            return self.send_body(404, b"<html><body><h1>Not found</h1></body></html>", "text/html")
+        body = file_path.read_bytes()
+        if file_path.suffix in TEMPLATED_SUFFIXES:
+            body = body.replace(b"{{BASE}}", self.server.base_url.encode())
+        content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
+        self.send_body(200, body, content_type)
+
+    def send_body(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        charset = "; charset=utf-8" if content_type.startswith("text/") else ""
+        self.send_header("Content-Type", content_type + charset)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve_site(root: str | Path, port: int = 0, latency_ms: int = 0) -> Iterator[SiteServer]:
+    """Serve `root` on 127.0.0.1 in a background thread; yields the server (see `base_url`)."""
+    server = SiteServer(Path(root), port, latency_ms)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def serve_sample_site(port: int = 0, latency_ms: int = 0) -> Iterator[str]:
+    """Serve the bundled sample site; yields its base URL."""
+    with serve_site(SAMPLE_SITE_DIR, port, latency_ms) as server:
+        yield server.base_url

@@ -1,0 +1,125 @@
+"""The site spider: the start page, the site's sitemaps (robots.txt `Sitemap:` lines, sitemap
+indexes) and every in-site link, each page fetched once, within depth and page limits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from scraper.urls import canonical_url, has_non_html_extension, is_crawlable_scheme, site_of
+
+SITEMAP_PAGE_DEPTH = 1
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+
+    def __init__(self, start_url: str, max_depth: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_url = canonical_url(start_url)
+        self.site = site_of(self.start_url)
+        self.allowed_domains = [urlsplit(self.start_url).hostname]
+        self.max_depth = max_depth
+        self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+
+    # Counters and the seen-set live in `self.state`, which Scrapy's JOBDIR persists across --resume.
+    @property
+    def counts(self) -> Counter:
+        return self.state.setdefault("counts", Counter())
+
+    @property
+    def seen(self) -> set[str]:
+        return self.state.setdefault("seen", set())
+
+    def count_once(self, reason: str, url: str) -> None:
+        """Count a skipped URL once, however many pages link to it."""
+        counted = self.state.setdefault("counted", set())
+        if (reason, url) not in counted:
+            counted.add((reason, url))
+            self.counts[reason] += 1
+
+    async def start(self):
+        root = f"{urlsplit(self.start_url).scheme}://{self.site}/"
+        for sitemap_source in ("robots.txt", "sitemap.xml"):
+            yield scrapy.Request(root + sitemap_source, callback=self.parse_sitemap, errback=self.sitemap_missing)
+        request = self.page_request(self.start_url, depth=0)
+        if request is not None:
+            yield request
+
+    def page_request(self, url: str, depth: int) -> scrapy.Request | None:
+        """A request for a page, or None (counted by reason) if it must not be fetched."""
+        if not is_crawlable_scheme(url) or site_of(url) != self.site:
+            self.count_once("off_site", url)
+            return None
+        canonical = canonical_url(url)
+        if has_non_html_extension(canonical):
+            self.count_once("non_html", canonical)
+            return None
+        if canonical in self.seen:
+            if url != canonical:
+                self.count_once("duplicate", url)
+            return None
+        if depth > self.max_depth:
+            self.counts["depth_limit"] += 1
+            return None
+        self.seen.add(canonical)
+        return scrapy.Request(canonical, callback=self.parse_page, errback=self.page_failed, meta={"page_depth": depth})
+
+    def parse_sitemap(self, response):
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                if site_of(url) == self.site:
+                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_missing)
+            return
+        body = gunzip(response.body) if response.url.endswith(".gz") else response.body
+        sitemap = Sitemap(body)
+        for entry in sitemap:
+            location = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                if site_of(location) == self.site:
+                    yield scrapy.Request(location, callback=self.parse_sitemap, errback=self.sitemap_missing)
+            else:
+                request = self.page_request(location, SITEMAP_PAGE_DEPTH)
+                if request is not None:
+                    yield request
+
+    def sitemap_missing(self, failure):
+        self.logger.info("no sitemap at %s", failure.request.url)
+
+    def parse_page(self, response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or "html" not in content_type:
+            self.counts["non_html"] += 1
+            return
+        if site_of(response.url) != self.site:
+            self.counts["off_site"] += 1
+            return
+        depth = response.meta["page_depth"]
+        yield {
+            "url": canonical_url(response.url),
+            "html": response.text,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        for link in self.link_extractor.extract_links(response):
+            request = self.page_request(link.url, depth + 1)
+            if request is not None:
+                yield request
+
+    def page_failed(self, failure):
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.counts["robots"] += 1
+            return
+        self.counts["error"] += 1
+        is_http = failure.check(HttpError)
+        reason = f"HTTP {failure.value.response.status}" if is_http else type(failure.value).__name__
+        self.state.setdefault("errors", Counter())[reason] += 1
+        self.logger.warning("failed %s: %s", failure.request.url, reason)

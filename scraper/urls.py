@@ -1,0 +1,42 @@
+"""URL canonicalisation and filtering, so each page is fetched once and nothing off-site is."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+TRACKING_PARAMS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+    "gclid", "dclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_hsenc", "_hsmi", "ref", "yclid",
+)  # fmt: skip
+DEFAULT_PORTS = {"http": 80, "https": 443}
+NON_HTML_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
+
+
+def canonical_url(url: str) -> str:
+    """Drop fragment, tracking parameters, default port and trailing slash; sort the query."""
+    cleaned = canonicalize_url(url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False))
+    parts = urlsplit(cleaned)
+    netloc = parts.hostname or ""
+    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
+        netloc = f"{netloc}:{parts.port}"
+    path = parts.path.rstrip("/") or "/"
+    if path.endswith("/index.html"):
+        path = path.removesuffix("index.html").rstrip("/") or "/"
+    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+
+
+def site_of(url: str) -> str:
+    """Host and port: what "the same site" means for the crawl (a different port is off-site)."""
+    return urlsplit(canonical_url(url)).netloc
+
+
+def has_non_html_extension(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return any(path.endswith(extension) for extension in NON_HTML_EXTENSIONS)
+
+
+def is_crawlable_scheme(url: str) -> bool:
+    return urlsplit(url).scheme in DEFAULT_PORTS
