@@ -23,17 +23,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "object per page: url, title, lang, paragraphs, text, fetched_at, sha256. "
         "`python -m scraper serve-sample` serves the bundled sample site instead.",
     )
-    parser.add_argument("--start-url", default=DEFAULT_START_URL, help="page to start from; the crawl stays on its "
-                        "host and port (default: %(default)s)")  # fmt: skip
+    parser.add_argument(
+        "--start-url",
+        default=DEFAULT_START_URL,
+        help="page to start from; the crawl stays on its host and port (default: %(default)s)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="output JSONL file (written when the crawl ends)")
     parser.add_argument("--max-pages", type=int, default=2000, help="stop after this many pages (default: %(default)s)")
-    parser.add_argument("--max-depth", type=int, default=8, help="follow links at most this many clicks from the start "
-                        "page; sitemap pages count as depth 1 (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted crawl without refetching "
-                        "finished pages (state kept in --state-dir)")  # fmt: skip
+    parser.add_argument(
+        "--max-depth",
+        type=int,
+        default=8,
+        help="follow links at most this many clicks from the start "
+        "page; sitemap pages count as depth 1 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted crawl without refetching finished pages (state kept in --state-dir)",
+    )
     parser.add_argument("--state-dir", type=Path, help="Scrapy JOBDIR and HTTP cache (default: OUT's folder/crawl)")
-    parser.add_argument("--fast", action="store_true", help="no AutoThrottle, 16 parallel requests per site: only for "
-                        "sites you own or may crawl hard (robots.txt is still obeyed)")  # fmt: skip
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="no AutoThrottle, 16 parallel requests per site: only for "
+        "sites you own or may crawl hard (robots.txt is still obeyed)",
+    )
     parser.add_argument("--refresh", action="store_true", help="ignore the HTTP cache and refetch every page")
     parser.add_argument("--download-timeout", type=float, help="seconds before a request times out (default: 30)")
     return parser.parse_args(argv)

@@ -23,8 +23,19 @@ def run_crawl(
     refresh: bool = False,
 ) -> dict:
     """Crawl `start_url` into `out_path`; returns the crawl summary."""
-    command = [sys.executable, "-m", "scraper", "--start-url", start_url, "--out", str(out_path),
-               "--max-pages", str(max_pages), "--max-depth", str(max_depth)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "scraper",
+        "--start-url",
+        start_url,
+        "--out",
+        str(out_path),
+        "--max-pages",
+        str(max_pages),
+        "--max-depth",
+        str(max_depth),
+    ]
     command += ["--resume"] * resume + ["--fast"] * fast + ["--refresh"] * refresh
     if state_dir:
         command += ["--state-dir", str(state_dir)]

@@ -54,9 +54,15 @@ def extract_page(page_html: str) -> ExtractedPage:
     except (etree.ParserError, ValueError):
         return ExtractedPage(title="", lang="", paragraphs=[])
     xml = trafilatura.extract(
-        page_html, output_format="xml", favor_recall=True, include_comments=False, include_tables=True,
-        with_metadata=True, deduplicate=False, config=EXTRACTION_CONFIG,
-    )  # fmt: skip
+        page_html,
+        output_format="xml",
+        favor_recall=True,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        deduplicate=False,
+        config=EXTRACTION_CONFIG,
+    )
     if not xml:
         return ExtractedPage(title=page_title(document, None), lang=page_language(document), paragraphs=[])
     root = etree.fromstring(xml.encode("utf-8"))

@@ -8,9 +8,24 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 TRACKING_PARAMS = (
-    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
-    "gclid", "dclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_hsenc", "_hsmi", "ref", "yclid",
-)  # fmt: skip
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "utm_id",
+    "gclid",
+    "dclid",
+    "fbclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_hsenc",
+    "_hsmi",
+    "ref",
+    "yclid",
+)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 NON_HTML_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
 

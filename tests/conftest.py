@@ -14,3 +14,14 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("OPENAI_API_KEY", None)
+
+import pytest  # noqa: E402  (after the environment setup above)
+
+from tests.stand_ins.openai_server import OpenAIStandIn  # noqa: E402
+
+
+@pytest.fixture
+def openai_server():
+    """A fresh OpenAI-compatible server on 127.0.0.1; the real `openai` client talks to it."""
+    with OpenAIStandIn() as server:
+        yield server

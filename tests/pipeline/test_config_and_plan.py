@@ -36,8 +36,14 @@ def test_shipped_configs_load_with_their_intent():
 
 def test_offline_plan_has_tiny_base_and_real_plan_does_not():
     assert [stage.name for stage in plan(load_config(REPO / "configs/demo.yaml"))] == [
-        "crawl", "generate", "clean", "build", "tiny_base", "train", "benchmark",
-    ]  # fmt: skip
+        "crawl",
+        "generate",
+        "clean",
+        "build",
+        "tiny_base",
+        "train",
+        "benchmark",
+    ]
     assert "tiny_base" not in [stage.name for stage in plan(load_config(REPO / "configs/cazton.yaml"))]
 
 
@@ -70,8 +76,11 @@ def test_bad_config_is_one_clear_error(tmp_path, text, overrides, message):
 def test_missing_config_file_exits_2_with_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--config", str(tmp_path / "missing.yaml")],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "not found" in result.stderr
@@ -114,8 +123,12 @@ def test_folder_digest_ignores_logs_and_checkpoints(tmp_path):
 def test_dry_run_of_the_real_config_needs_no_network_and_names_what_is_missing():
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--config", "configs/cazton.yaml", "--dry-run"],
-        cwd=REPO, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
     assert result.returncode == 0, result.stderr
     for expected in (
         "https://cazton.com",

@@ -91,12 +91,21 @@ def build_site(root: Path, offsite_url: str, pages: int = 24, seed: int = 7) -> 
         site.content[path] = paragraphs
         links = [paths[(n + 1) % pages], paths[(n + 5) % pages], "/", "/old-home", f"{paths[n]}?utm_source=x#top"]
         if n == 0:
-            links += ["/members/secret.html", "/calendar/0.html", "/broken.html", "/slow.html", "/gone.html",
-                      "/empty.html", "/malformed.html"]  # fmt: skip
+            links += [
+                "/members/secret.html",
+                "/calendar/0.html",
+                "/broken.html",
+                "/slow.html",
+                "/gone.html",
+                "/empty.html",
+                "/malformed.html",
+            ]
         write(root / path.lstrip("/"), page_html(f"Page {n}", paragraphs, links, offsite_url))
     site.content["/hidden/only-in-sitemap.html"] = [sentence(rng, counter + 1), sentence(rng, counter + 2)]
-    write(root / "hidden/only-in-sitemap.html",
-          page_html("Hidden", site.content["/hidden/only-in-sitemap.html"], ["/"], offsite_url))  # fmt: skip
+    write(
+        root / "hidden/only-in-sitemap.html",
+        page_html("Hidden", site.content["/hidden/only-in-sitemap.html"], ["/"], offsite_url),
+    )
     site.content["/index.html"] = [sentence(rng, counter + 3)]
     write(root / "index.html", page_html("Home", site.content["/index.html"], paths[:3], offsite_url))
     write(root / "members/secret.html", page_html("Secret", ["Members only text."], [], offsite_url))

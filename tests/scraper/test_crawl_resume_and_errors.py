@@ -23,8 +23,11 @@ def test_interrupted_crawl_resumes_without_refetching(tmp_path):
     with serve_site(site.root, latency_ms=400) as server:
         crawl = subprocess.Popen(
             [sys.executable, "-m", "scraper", "--start-url", server.base_url, *args],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (not partial.exists() or len(partial.read_text().splitlines()) < 3):
             time.sleep(0.05)

@@ -20,7 +20,7 @@ def test_unseen_site(tmp_path, offsite_server):
         out = tmp_path / "out" / "pages.jsonl"
         result = run_scraper(
             "--start-url", server.base_url, "--out", str(out), "--fast", "--max-depth", "4", "--download-timeout", "1"
-        )  # fmt: skip
+        )
     assert result.returncode == 0, result.stderr
     pages = read_pages(out)
     base = server.base_url.rstrip("/")

@@ -1,0 +1,46 @@
+"""Publishing folders to the Hugging Face Hub (datasets, adapters, Spaces) with one token rule:
+`HF_TOKEN` or the cached `hf auth login`, never printed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cazton_llm.errors import UserError
+
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+
+
+def check_repo_id(repo_id: str) -> str:
+    if not REPO_ID.match(repo_id or "") or ".." in repo_id or repo_id.endswith((".git", "-", ".")):
+        raise UserError(f"invalid Hub repo id {repo_id!r}: use owner/name (letters, digits, '-', '_', '.')")
+    return repo_id
+
+
+def hub_token() -> str:
+    from huggingface_hub import get_token
+
+    token = get_token()
+    if not token:
+        raise UserError("no Hugging Face token: export HF_TOKEN=… or run `hf auth login`")
+    return token
+
+
+def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: bool = False, **create_kwargs) -> str:
+    """Create the repo if needed and upload `folder` as its content; returns the repo URL."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    check_repo_id(repo_id)
+    api = HfApi(token=hub_token())
+    try:
+        url = api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **create_kwargs)
+        api.upload_folder(
+            folder_path=str(folder),
+            repo_id=repo_id,
+            repo_type=repo_type,
+            commit_message=f"Upload {repo_type} with cazton-llm",
+        )
+    except HfHubHTTPError as error:
+        raise UserError(f"the Hub refused the upload to {repo_id}: {str(error).splitlines()[0]}") from None
+    return str(url)

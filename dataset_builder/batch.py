@@ -1,0 +1,78 @@
+"""Generation through the OpenAI Batch API (half the price, results within a day): submit the
+passages not yet in the cache, then collect the results into the cache by the saved batch id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cazton_llm.atomic import write_json
+from cazton_llm.errors import UserError
+from dataset_builder.cache import ResponseCache, cache_key
+from dataset_builder.generate import GenerateConfig, passage_prompt
+from dataset_builder.llm import OpenAIGenerator, parse_response
+from dataset_builder.passages import all_passages, read_pages
+
+
+def state_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.stem + ".batch.json")
+
+
+def cache_for(out_path: Path, config: GenerateConfig) -> ResponseCache:
+    return ResponseCache(config.cache_dir or out_path.parent / "cache")
+
+
+def submit_batch(pages_path: str | Path, out_path: str | Path, config: GenerateConfig) -> dict:
+    out_path = Path(out_path)
+    if config.generator != "openai":
+        raise UserError("--batch needs --generator openai")
+    if state_path(out_path).is_file():
+        raise UserError(f"a batch is already pending ({state_path(out_path)}): collect it with --batch collect")
+    generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s)
+    cache = cache_for(out_path, config)
+    lines = []
+    for passage in all_passages(read_pages(pages_path)):
+        messages = passage_prompt(passage, config)
+        key = cache_key(config.model, messages)
+        if cache.get(key) is None:
+            body = generator.request_body(messages)
+            lines.append({"custom_id": key, "method": "POST", "url": "/v1/chat/completions", "body": body})
+    if not lines:
+        raise UserError("every passage is already generated: run generate without --batch")
+    payload = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    upload = generator.client.files.create(file=("generation.jsonl", payload), purpose="batch")
+    batch = generator.client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    state = {"batch_id": batch.id, "input_file_id": upload.id, "requests": len(lines)}
+    write_json(state_path(out_path), state)
+    return state
+
+
+def collect_batch(out_path: str | Path, config: GenerateConfig) -> str:
+    """Fill the cache from a finished batch; returns the batch status."""
+    out_path = Path(out_path)
+    if not state_path(out_path).is_file():
+        raise UserError(f"no pending batch for {out_path}: submit one with --batch submit")
+    state = json.loads(state_path(out_path).read_text())
+    generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s)
+    batch = generator.client.batches.retrieve(state["batch_id"])
+    if batch.status != "completed":
+        return batch.status
+    cache = cache_for(out_path, config)
+    for line in generator.client.files.content(batch.output_file_id).text.splitlines():
+        result = json.loads(line)
+        body = result["response"]["body"]
+        try:
+            entry = parse_response(body["choices"][0]["message"]["content"], _Usage(body.get("usage", {})))
+        except ValueError:
+            continue  # left out of the cache: the following generate run calls it directly
+        cache.put(result["custom_id"], entry)
+    state_path(out_path).unlink()
+    return "completed"
+
+
+class _Usage:
+    def __init__(self, usage: dict):
+        self.prompt_tokens = usage.get("prompt_tokens", 0)
+        self.completion_tokens = usage.get("completion_tokens", 0)

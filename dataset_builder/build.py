@@ -1,0 +1,84 @@
+"""`build`: cleaned pairs (+ human review decisions) → a folder laid out exactly like the Hub
+dataset repo (README.md card + data/*.parquet + text/*.parquet), optionally pushed to the Hub."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from cazton_llm.atomic import atomic_dir, read_jsonl, write_jsonl
+from cazton_llm.errors import UserError
+from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.qa_schema import QARecord
+from dataset_builder.builder import SiteQA
+from dataset_builder.card import render_card
+from dataset_builder.review import apply_reviews, load_reviews
+
+CONFIG_FOLDERS = {"default": "data", "text": "text"}
+
+
+def prepare_splits(qa_path: Path, work_dir: Path, seed: int, test_fraction: float) -> dict:
+    """Run the builder for each config; returns {config: DatasetDict}."""
+    built = {}
+    for config_name in CONFIG_FOLDERS:
+        builder = SiteQA(
+            config_name=config_name,
+            cache_dir=str(work_dir / "cache"),
+            qa_path=str(qa_path),
+            seed=seed,
+            test_fraction=test_fraction,
+        )
+        builder.download_and_prepare()
+        built[config_name] = builder.as_dataset()
+    return built
+
+
+def build_dataset(
+    qa_path: str | Path,
+    out_dir: str | Path,
+    reviews_path: str | Path | None = None,
+    seed: int = 0,
+    test_fraction: float = 0.15,
+    push_to_hub: str | None = None,
+    private: bool = False,
+    clean_report_path: str | Path | None = None,
+    license_id: str = "other",
+    language: str = "en",
+) -> dict:
+    """Build the dataset folder; returns the counts shown on its card."""
+    qa_path = Path(qa_path)
+    if push_to_hub:
+        check_repo_id(push_to_hub)
+    if not qa_path.is_file():
+        raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder clean` first")
+    if not 0 <= test_fraction < 1:
+        raise UserError("--test-fraction must be in [0, 1)")
+    records = [QARecord.from_dict(row) for row in read_jsonl(qa_path)]
+    if not records:
+        raise UserError(f"QA file {str(qa_path)!r} has no pairs")
+    records, applied = apply_reviews(records, load_reviews(reviews_path))
+    report_file = Path(clean_report_path) if clean_report_path else qa_path.with_name("clean_report.json")
+    generators = Counter((record.generator, record.model) for record in records).most_common(1)[0][0]
+    with tempfile.TemporaryDirectory() as work, atomic_dir(out_dir) as folder:
+        reviewed = Path(work) / "reviewed.jsonl"
+        write_jsonl(reviewed, (record.to_dict() for record in records))
+        built = prepare_splits(reviewed, Path(work), seed, test_fraction)
+        for config_name, splits in built.items():
+            for split, dataset in splits.items():
+                dataset.to_parquet(folder / CONFIG_FOLDERS[config_name] / f"{split}-00000-of-00001.parquet")
+        counts = {
+            "train": built["default"]["train"].num_rows,
+            "test": built["default"]["test"].num_rows,
+            "pages": len({record.source_url for record in records if record.source_url}),
+            "generator": generators[0],
+            "model": generators[1],
+            "reviews": applied,
+            "cleaning": json.loads(report_file.read_text()) if report_file.is_file() else None,
+        }
+        pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
+        (folder / "README.md").write_text(render_card(counts, push_to_hub, pretty_name, license_id, language))
+    if push_to_hub:
+        counts["url"] = upload_folder(out_dir, push_to_hub, "dataset", private=private)
+    return {key: value for key, value in counts.items() if key != "cleaning"}

@@ -1,0 +1,100 @@
+"""Our "loading script": a `datasets.GeneratorBasedBuilder` run in-process (datasets 5 no longer
+loads scripts from the Hub). Train/test splits are made by source page, deterministic by seed,
+so no page has questions in both splits."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import datasets
+
+from cazton_llm.atomic import read_jsonl
+from cazton_llm.prompt_format import build_messages, legacy_text
+from cazton_llm.qa_schema import QARecord
+
+MESSAGE = {"role": datasets.Value("string"), "content": datasets.Value("string")}
+FEATURES = {
+    "default": datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "answer": datasets.Value("string"),
+            "source_url": datasets.Value("string"),
+            "source_title": datasets.Value("string"),
+            "passage": datasets.Value("string"),
+            "messages": datasets.List(MESSAGE),
+        }
+    ),
+    "text": datasets.Features(
+        {"id": datasets.Value("string"), "text": datasets.Value("string"), "source_url": datasets.Value("string")}
+    ),
+}
+
+
+@dataclass
+class SiteQAConfig(datasets.BuilderConfig):
+    qa_path: str = ""
+    seed: int = 0
+    test_fraction: float = 0.15
+
+
+def page_of(record: QARecord) -> str:
+    """The unit of splitting: a source page (imported CSV rows without a URL split one by one)."""
+    return record.source_url or record.id
+
+
+def test_pages(records: list[QARecord], seed: int, test_fraction: float) -> set[str]:
+    pages = sorted({page_of(record) for record in records})
+    if len(pages) < 2 or test_fraction <= 0:
+        return set()
+    random.Random(seed).shuffle(pages)
+    return set(pages[: max(1, round(len(pages) * test_fraction))])
+
+
+class SiteQA(datasets.GeneratorBasedBuilder):
+    BUILDER_CONFIG_CLASS = SiteQAConfig
+    BUILDER_CONFIGS = [  # noqa: RUF012  (datasets' documented class attribute)
+        SiteQAConfig(name="default"),
+        SiteQAConfig(name="text"),
+    ]
+    DEFAULT_CONFIG_NAME = "default"
+
+    def _info(self) -> datasets.DatasetInfo:
+        return datasets.DatasetInfo(
+            description="Grounded question/answer pairs about a company, from its public website.",
+            features=FEATURES[self.config.name],
+        )
+
+    def _split_generators(self, dl_manager):
+        records = [QARecord.from_dict(row) for row in read_jsonl(self.config.qa_path)]
+        held_out = test_pages(records, self.config.seed, self.config.test_fraction)
+        return [
+            datasets.SplitGenerator(
+                datasets.Split.TRAIN, gen_kwargs={"records": [r for r in records if page_of(r) not in held_out]}
+            ),
+            datasets.SplitGenerator(
+                datasets.Split.TEST, gen_kwargs={"records": [r for r in records if page_of(r) in held_out]}
+            ),
+        ]
+
+    def _generate_examples(self, records: list[QARecord]):
+        for record in records:
+            if self.config.name == "text":
+                yield (
+                    record.id,
+                    {
+                        "id": record.id,
+                        "text": legacy_text(record.question, record.answer),
+                        "source_url": record.source_url,
+                    },
+                )
+            else:
+                row = record.to_dict()
+                yield (
+                    record.id,
+                    {
+                        **{name: row[name] for name in FEATURES["default"] if name != "messages"},
+                        "messages": build_messages(record.question, record.answer),
+                    },
+                )

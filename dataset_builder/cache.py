@@ -1,0 +1,29 @@
+"""Disk cache of generator responses keyed by (model, prompt): one file per call, written
+atomically, so a re-run or a resumed run makes zero repeated calls."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from cazton_llm.atomic import write_json
+
+
+def cache_key(model: str, prompt: list[dict] | str) -> str:
+    return hashlib.sha256(json.dumps([model, prompt], sort_keys=True).encode()).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict | None:
+        path = self.path(key)
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def put(self, key: str, entry: dict) -> None:
+        write_json(self.path(key), entry)

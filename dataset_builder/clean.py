@@ -1,0 +1,228 @@
+"""`clean`: normalise, then drop empty, too short/long, refusal, boilerplate, duplicate,
+near-duplicate (MinHash LSH, linear in the number of pairs) and ungrounded pairs, with a
+report that counts every drop by reason and shows examples."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from datasketch import MinHash, MinHashLSH
+
+from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
+from cazton_llm.errors import UserError
+from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace
+
+REFUSAL = re.compile(
+    r"\b(i (do not|don't) know|i'm not sure|not (mentioned|specified|provided) in|cannot answer|can't answer|"
+    r"no information (about|on)|as an ai\b|i am unable|i'm unable)",
+    re.IGNORECASE,
+)
+BOILERPLATE = re.compile(
+    r"^(learn more|read more|click here|contact us|accept( all)? cookies|all rights reserved|subscribe)\W*$|"
+    r"\b(cookie policy|all rights reserved|we use cookies)\b",
+    re.IGNORECASE,
+)
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "we",
+        "our",
+        "you",
+        "your",
+        "they",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "i",
+        "me",
+        "my",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "so",
+        "if",
+        "then",
+        "than",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "when",
+        "where",
+        "why",
+        "also",
+        "about",
+        "into",
+        "over",
+        "more",
+        "most",
+        "such",
+    ]
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+DROP_REASONS = ("empty", "too_short", "too_long", "refusal", "boilerplate", "duplicate", "near_duplicate", "ungrounded")
+EXAMPLES_PER_REASON = 3
+
+
+@dataclass
+class CleanConfig:
+    min_question_chars: int = 10
+    min_answer_words: int = 3
+    max_question_chars: int = 300
+    max_answer_chars: int = 1500
+    near_duplicate_threshold: float = 0.7  # estimated Jaccard similarity of question word shingles
+    num_perm: int = 128
+    min_grounding: float = 0.6  # share of the answer's content words found in its passage
+
+
+def content_tokens(text: str) -> list[str]:
+    return [token for token in _TOKEN.findall(text.lower()) if token not in STOP_WORDS]
+
+
+def grounding_score(answer: str, passage: str) -> float:
+    """Share of the answer's content words that appear in the passage (1.0 when it has none)."""
+    answer_tokens = content_tokens(answer)
+    if not answer_tokens:
+        return 1.0
+    passage_tokens = set(content_tokens(passage))
+    return sum(token in passage_tokens for token in answer_tokens) / len(answer_tokens)
+
+
+def question_minhash(question: str, num_perm: int) -> MinHash:
+    words = normalize_question(question).split()
+    shingles = set(words) | {" ".join(pair) for pair in pairwise(words)}
+    minhash = MinHash(num_perm=num_perm)
+    for shingle in shingles:
+        minhash.update(shingle.encode("utf-8"))
+    return minhash
+
+
+def drop_reason(record: QARecord, config: CleanConfig) -> str | None:
+    """The first per-pair rule the record breaks, or None."""
+    if not record.question or not record.answer:
+        return "empty"
+    if len(record.question) < config.min_question_chars or len(record.answer.split()) < config.min_answer_words:
+        return "too_short"
+    if len(record.question) > config.max_question_chars or len(record.answer) > config.max_answer_chars:
+        return "too_long"
+    if REFUSAL.search(record.answer):
+        return "refusal"
+    if BOILERPLATE.search(record.answer) or BOILERPLATE.search(record.question):
+        return "boilerplate"
+    if record.passage and grounding_score(record.answer, record.passage) < config.min_grounding:
+        return "ungrounded"
+    return None
+
+
+def normalized(row: dict) -> QARecord:
+    record = QARecord.from_dict(row)
+    return QARecord(
+        **{
+            **record.__dict__,
+            "question": normalize_whitespace(record.question),
+            "answer": normalize_whitespace(record.answer),
+        }
+    )
+
+
+def clean_records(rows, config: CleanConfig) -> tuple[list[QARecord], dict]:
+    kept: list[QARecord] = []
+    drops: Counter = Counter()
+    examples: dict[str, list[dict]] = defaultdict(list)
+    seen_questions: set[str] = set()
+    lsh = MinHashLSH(threshold=config.near_duplicate_threshold, num_perm=config.num_perm)
+    total = 0
+
+    def drop(reason: str, record: QARecord, similar_to: str | None = None) -> None:
+        drops[reason] += 1
+        if len(examples[reason]) < EXAMPLES_PER_REASON:
+            example = {"question": record.question, "answer": record.answer[:200]}
+            examples[reason].append({**example, "similar_to": similar_to} if similar_to else example)
+
+    for row in rows:
+        total += 1
+        record = normalized(row)
+        reason = drop_reason(record, config)
+        if reason:
+            drop(reason, record)
+            continue
+        question_norm = normalize_question(record.question)
+        if question_norm in seen_questions:
+            drop("duplicate", record)
+            continue
+        minhash = question_minhash(record.question, config.num_perm)
+        similar = lsh.query(minhash)
+        if similar:
+            drop("near_duplicate", record, similar_to=kept[int(similar[0])].question)
+            continue
+        lsh.insert(str(len(kept)), minhash)
+        seen_questions.add(question_norm)
+        kept.append(record)
+    report = {
+        "input_pairs": total,
+        "kept": len(kept),
+        "dropped": {reason: drops[reason] for reason in DROP_REASONS},
+        "examples": dict(examples),
+    }
+    return kept, report
+
+
+def clean_qa(qa_path: str | Path, out_path: str | Path, report_path: str | Path, config: CleanConfig) -> dict:
+    """Clean qa.jsonl into out_path and write the drop report; returns the report."""
+    qa_path = Path(qa_path)
+    if not qa_path.is_file():
+        raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder generate` first")
+    kept, report = clean_records(read_jsonl(qa_path), config)
+    if report["input_pairs"] == 0:
+        raise UserError(f"QA file {str(qa_path)!r} has no pairs: nothing to clean")
+    write_jsonl(out_path, (record.to_dict() for record in kept))
+    write_json(report_path, report)
+    return report
