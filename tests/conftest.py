@@ -6,6 +6,7 @@ are set here, at the top of the root conftest.
 
 import os
 import tempfile
+from pathlib import Path
 
 _hf_home = tempfile.mkdtemp(prefix="cazton-hf-home-")
 os.environ.setdefault("HF_HOME", _hf_home)
@@ -25,3 +26,26 @@ def openai_server():
     """A fresh OpenAI-compatible server on 127.0.0.1; the real `openai` client talks to it."""
     with OpenAIStandIn() as server:
         yield server
+
+
+FIXTURE_PAGES = Path(__file__).parent / "fixtures" / "data" / "pages.jsonl"
+
+
+@pytest.fixture(scope="session")
+def pages_path() -> Path:
+    """25 pages crawled from the bundled sample site, plus one page with a prompt injection."""
+    return FIXTURE_PAGES
+
+
+@pytest.fixture(scope="session")
+def qa_dataset_dir(tmp_path_factory) -> Path:
+    """A dataset folder built by the real offline chain: generate → clean → build."""
+    from dataset_builder.build import build_dataset
+    from dataset_builder.clean import CleanConfig, clean_qa
+    from dataset_builder.generate import GenerateConfig, generate_qa
+
+    work = tmp_path_factory.mktemp("qa-dataset")
+    generate_qa(FIXTURE_PAGES, work / "generated.jsonl", GenerateConfig(generator="offline"))
+    clean_qa(work / "generated.jsonl", work / "clean.jsonl", work / "clean_report.json", CleanConfig())
+    build_dataset(work / "clean.jsonl", work / "dataset")
+    return work / "dataset"

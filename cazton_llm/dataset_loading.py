@@ -1,0 +1,43 @@
+"""Load the QA dataset from a Hub id or a local folder laid out like the Hub repo.
+
+datasets 5.2 caches a local folder that declares `configs:` under its folder name alone, so
+two different folders both called `dataset` (or one folder rebuilt) can return stale rows:
+local folders are therefore always prepared afresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cazton_llm.errors import UserError
+
+
+def is_local(name_or_dir: str | Path) -> bool:
+    text = str(name_or_dir)
+    return text.startswith((".", "/", "~")) or Path(text).exists()
+
+
+def load_qa_dataset(name_or_dir: str | Path, config: str = "default", split: str | None = None, revision=None):
+    """`load_dataset` with a one-line error for a missing dataset or split."""
+    from datasets import load_dataset
+    from datasets.exceptions import DatasetNotFoundError
+
+    local = is_local(name_or_dir)
+    if local and not (Path(name_or_dir) / "README.md").is_file():
+        raise UserError(
+            f"dataset folder {str(name_or_dir)!r} not found: build it with `python -m dataset_builder build`"
+        )
+    try:
+        return load_dataset(
+            str(name_or_dir),
+            config,
+            split=split,
+            revision=revision,
+            download_mode="force_redownload" if local else None,
+        )
+    except DatasetNotFoundError:
+        raise UserError(f"dataset {str(name_or_dir)!r} not found on the Hub: check the id and your token") from None
+    except ValueError as error:
+        if "split" in str(error).lower():
+            raise UserError(f"dataset {str(name_or_dir)!r} has no split {split!r}") from None
+        raise

@@ -1,0 +1,144 @@
+"""Offline chain to a dataset folder, legacy CSV import, human review, and bad input."""
+
+import csv
+import json
+import random
+
+import pytest
+from datasets import load_dataset
+
+from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.qa_schema import normalize_question
+from dataset_builder.build import build_dataset
+from dataset_builder.clean import CleanConfig, clean_qa
+from dataset_builder.generate import GenerateConfig, generate_qa
+from dataset_builder.import_csv import import_csv
+from tests.dataset_builder.conftest import run_cli
+
+
+def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_dir):
+    assert sorted(str(p.relative_to(qa_dataset_dir)) for p in qa_dataset_dir.rglob("*") if p.is_file()) == [
+        "README.md",
+        "data/test-00000-of-00001.parquet",
+        "data/train-00000-of-00001.parquet",
+        "text/test-00000-of-00001.parquet",
+        "text/train-00000-of-00001.parquet",
+    ]
+    dataset = load_dataset(str(qa_dataset_dir))
+    train, test = dataset["train"], dataset["test"]
+    assert train.num_rows >= 50 and test.num_rows >= 8
+    assert not {row["source_url"] for row in train} & {row["source_url"] for row in test}
+    row = train[0]
+    assert row["messages"] == [
+        {"role": "user", "content": row["question"]},
+        {"role": "assistant", "content": row["answer"]},
+    ]
+    text = load_dataset(str(qa_dataset_dir), "text")["train"][0]["text"]
+    assert text.startswith("question: ") and "\nanswer: " in text
+    card = (qa_dataset_dir / "README.md").read_text()
+    assert f"train {train.num_rows} pairs, test {test.num_rows} pairs" in card
+    assert "load_dataset(" in card and "config_name: text" in card and "size_categories" in card
+
+
+def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):
+    first = generate_qa(pages_path, tmp_path / "a.jsonl", GenerateConfig(generator="offline"))
+    second = generate_qa(
+        pages_path, tmp_path / "b.jsonl", GenerateConfig(generator="offline", cache_dir=tmp_path / "c")
+    )
+    assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
+    assert first["pairs"] > 60 and first["tokens_in"] == 0
+    rows = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert all(row["answer"] in row["passage"] for row in rows)
+    assert second["flagged_injection"] == ["http://127.0.0.1:8765/security-notice.html"]
+
+
+def test_split_is_deterministic_by_seed(qa_dataset_dir, tmp_path):
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text("".join(json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]))
+    build_dataset(qa, tmp_path / "one", seed=1)
+    build_dataset(qa, tmp_path / "two", seed=1)
+    build_dataset(qa, tmp_path / "three", seed=2)
+    tests = [load_qa_dataset(tmp_path / name)["test"]["id"] for name in ("one", "two", "three")]
+    assert tests[0] == tests[1] != tests[2]
+
+
+def write_legacy_csv(path, rows, header):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_legacy_csv_with_1300_pairs_imports_cleans_and_builds(tmp_path):
+    rng = random.Random(1)
+    services = ["Azure", "Kubernetes", "React", "Python", "Security"]
+    vocabulary = [f"term{n}" for n in range(5000)]
+    pairs = []
+    for n in range(1300):
+        service = services[n % 5]
+        question = f"How does {service} handle {' '.join(rng.sample(vocabulary, 5))}?"
+        pairs.append((f" {question}", f" Lesson {n} covers {service} topic {n}\nwith hands-on labs.", service))
+    duplicates = [pairs[n] for n in range(0, 1300, 13)]
+    write_legacy_csv(
+        tmp_path / "a.csv", [(n, *p) for n, p in enumerate(pairs[:700])], ["", "questions", "answers", "service"]
+    )
+    write_legacy_csv(tmp_path / "b.csv", [p[:2] for p in pairs[700:] + duplicates], ["question", "answer"])
+    assert import_csv([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "qa.jsonl") == 1300 + len(duplicates)
+    report = clean_qa(tmp_path / "qa.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json", CleanConfig())
+    assert report["dropped"]["duplicate"] + report["dropped"]["near_duplicate"] >= len(duplicates)
+    build_dataset(tmp_path / "clean.jsonl", tmp_path / "legacy-dataset")
+    dataset = load_qa_dataset(tmp_path / "legacy-dataset")
+    questions = [normalize_question(q) for split in ("train", "test") for q in dataset[split]["question"]]
+    assert dataset["test"].num_rows > 0 and len(questions) == len(set(questions)) >= 1100
+    first = json.loads((tmp_path / "qa.jsonl").read_text().splitlines()[0])
+    assert first["question"].startswith("How") and "\n" not in first["answer"] and first["source_title"] == "Azure"
+
+
+def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
+    qa = tmp_path / "clean.jsonl"
+    qa.write_text("".join(json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]))
+    assert run_cli("review", "export", "--qa", str(qa), "--out", str(tmp_path / "review.csv")).returncode == 0
+    with (tmp_path / "review.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["decision"] = "drop"
+    rows[1].update(decision="edit", edited_answer="An edited, better answer.")
+    write_legacy_csv(tmp_path / "review.csv", [list(r.values()) for r in rows], list(rows[0]))
+    reviews = tmp_path / "reviews.jsonl"
+    result = run_cli("review", "import", str(tmp_path / "review.csv"), "--reviews", str(reviews))
+    assert result.returncode == 0 and '"drop": 1' in result.stdout
+    for attempt in ("first", "second"):  # regenerating the data and building again keeps the decisions
+        counts = build_dataset(qa, tmp_path / attempt, reviews_path=reviews)
+        built = load_qa_dataset(tmp_path / attempt)
+        all_rows = [row for split in ("train", "test") for row in built[split]]
+        assert rows[0]["id"] not in {row["id"] for row in all_rows}
+        assert "An edited, better answer." in {row["answer"] for row in all_rows}
+        assert counts["reviews"] == {"keep": 0, "drop": 1, "edit": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate", "--pages", "{tmp}/missing.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
+         "pages file '{tmp}/missing.jsonl' not found"),
+        (["generate", "--pages", "{tmp}/empty.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
+         "is empty"),
+        (["generate", "--pages", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
+         "is not a scraper pages file"),
+        (["import-csv", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl"], "needs question(s) and answer(s) columns"),
+        (["clean", "--qa", "{tmp}/missing.jsonl", "--out", "{tmp}/clean.jsonl"], "not found"),
+        (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds"], "has no pairs"),
+        (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds", "--push-to-hub", "not a repo"],
+         "invalid Hub repo id"),
+        (["generate", "--pages", "{tmp}/empty.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "llama"],
+         "--generator must be one of"),
+    ],
+)  # fmt: off
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
+    (tmp_path / "empty.jsonl").write_text("")
+    (tmp_path / "wrong.csv").write_text('{"url": "x", "text": "t"}\n')
+    before = set(tmp_path.iterdir())
+    result = run_cli(*[arg.format(tmp=tmp_path) for arg in args], timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert message.format(tmp=tmp_path) in result.stderr
+    assert set(tmp_path.iterdir()) == before

@@ -1,0 +1,80 @@
+"""Cleaning rules on crafted pairs, and near-duplicate detection at scale."""
+
+import random
+
+from cazton_llm.qa_schema import QARecord
+from dataset_builder.clean import CleanConfig, clean_records, grounding_score
+
+PASSAGE = "Our Kubernetes course lasts three days. It costs 1,500 dollars per person and runs online."
+
+
+def row(question: str, answer: str, passage: str = PASSAGE) -> dict:
+    return QARecord(question, answer, "http://x/k", "K", passage, "test", "m").to_dict()
+
+
+def test_every_drop_reason_is_counted_with_examples():
+    rows = [
+        row("How long is the Kubernetes course?", "Our Kubernetes course lasts three days."),
+        row("", "Our Kubernetes course lasts three days."),
+        row("Cost?", "It costs 1,500 dollars per person."),
+        row("How much does the Kubernetes course cost?", "It costs " + "very " * 400 + "much."),
+        row("Where is the Kubernetes course held?", "I don't know, the passage does not say."),
+        row("What should I click to learn about the course?", "Learn More"),
+        row("How long is the  Kubernetes course exactly", "It lasts three days."),
+        row("How long does the Kubernetes course last?", "The Kubernetes course lasts three days."),
+        row("Is the Kubernetes course free for veterans?", "Veterans attend free with a government voucher."),
+        row("  How much   does it cost?\n", " It costs 1,500\n dollars per person. "),
+    ]
+    kept, report = clean_records(rows, CleanConfig())
+    assert report["dropped"] == {
+        "empty": 1,
+        "too_short": 2,
+        "too_long": 1,
+        "refusal": 1,
+        "boilerplate": 0,
+        "duplicate": 0,
+        "near_duplicate": 1,
+        "ungrounded": 1,
+    }
+    assert [record.question for record in kept] == [
+        "How long is the Kubernetes course?",
+        "How long does the Kubernetes course last?",
+        "How much does it cost?",
+    ]
+    assert kept[2].answer == "It costs 1,500 dollars per person."
+    assert report["examples"]["near_duplicate"][0]["similar_to"] == "How long is the Kubernetes course?"
+    assert report["input_pairs"] == 10 and report["kept"] == 3
+
+
+def test_exact_duplicates_after_normalisation_and_boilerplate():
+    rows = [
+        row("What does the course cost?", "It costs 1,500 dollars per person."),
+        row("what does the COURSE cost", "It costs 1,500 dollars per person, online."),
+        row("Do you use cookies on the site?", "We use cookies to improve your experience."),
+    ]
+    kept, report = clean_records(rows, CleanConfig())
+    assert report["dropped"]["duplicate"] == 1 and report["dropped"]["boilerplate"] == 1 and len(kept) == 1
+
+
+def test_grounding_score():
+    assert grounding_score("The course costs 1,500 dollars.", PASSAGE) == 1.0
+    assert grounding_score("The course is taught in Paris by Anna.", PASSAGE) < 0.5
+
+
+def test_planted_near_duplicates_are_found_with_high_precision_and_recall():
+    rng = random.Random(0)
+    words = [f"w{n}" for n in range(3000)]
+    rows, planted = [], set()
+    for n in range(2000):
+        question = " ".join(rng.sample(words, 12)) + "?"
+        rows.append(row(question, "It costs 1,500 dollars per person."))
+        if n % 10 == 0:
+            variant = question.replace("?", " please?")
+            rows.append(row(variant, "It costs 1,500 dollars per person."))
+            planted.add(variant)
+    kept, _ = clean_records(rows, CleanConfig())
+    kept_questions = {record.question for record in kept}
+    dropped = {r["question"] for r in rows} - kept_questions
+    recall = len(planted & dropped) / len(planted)
+    precision = len(planted & dropped) / len(dropped)
+    assert recall >= 0.95 and precision >= 0.95, (recall, precision)
