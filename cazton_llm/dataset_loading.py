@@ -1,8 +1,9 @@
 """Load the QA dataset from a Hub id or a local folder laid out like the Hub repo.
 
 datasets 5.2 caches a local folder that declares `configs:` under its folder name alone, so
-two different folders both called `dataset` (or one folder rebuilt) can return stale rows:
-local folders are therefore always prepared afresh.
+two different folders both called `dataset` (or one folder rebuilt) can return stale rows and
+fail split-size checks against the other folder's recorded sizes: local folders are therefore
+always prepared afresh and not checked against that record.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def load_qa_dataset(name_or_dir: str | Path, config: str = "default", split: str
             split=split,
             revision=revision,
             download_mode="force_redownload" if local else None,
+            verification_mode="no_checks" if local else None,
         )
     except DatasetNotFoundError:
         raise UserError(f"dataset {str(name_or_dir)!r} not found on the Hub: check the id and your token") from None

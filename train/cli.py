@@ -1,0 +1,106 @@
+"""`python -m train --config RECIPE.yaml [--key value …]`, `python -m train tiny-base …`,
+`python -m train merge --adapter DIR --out DIR`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cazton_llm.errors import UserError, exit_on_user_error
+
+USAGE_HINT = "see `python -m train --help`"
+
+
+def translate_push_flag(argv: list[str]) -> list[str]:
+    """`--push-to-hub owner/name` (the project's convention) is TRL's `--hub_model_id owner/name`."""
+    translated = list(argv)
+    for index, arg in enumerate(translated[:-1]):
+        if arg in ("--push-to-hub", "--push_to_hub") and not translated[index + 1].startswith("--"):
+            translated[index] = "--hub_model_id"
+    return translated
+
+
+def device_defaults() -> list[str]:
+    """bf16 on a GPU; on a CPU fp32 with use_cpu (SFTConfig refuses bf16 without a GPU)."""
+    import torch
+
+    return ["--bf16", "true"] if torch.cuda.is_available() else ["--bf16", "false", "--use_cpu", "true"]
+
+
+def parse_training_args(argv: list[str]):
+    from trl import ModelConfig, SFTConfig, TrlParser
+
+    from train.config import ScriptArguments
+
+    config_index = argv.index("--config") + 1 if "--config" in argv else None
+    if config_index is not None and (config_index >= len(argv) or not Path(argv[config_index]).is_file()):
+        raise UserError(
+            f"recipe {argv[config_index] if config_index < len(argv) else ''!r} not found: pick one in train/configs/"
+        )
+    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))
+    try:
+        return parser.parse_args_and_config([*device_defaults(), *translate_push_flag(argv)])
+    except ValueError as error:
+        raise UserError(f"{str(error).splitlines()[0]} ({USAGE_HINT})") from None
+
+
+def overrides_to_argv(overrides: dict) -> list[str]:
+    argv = []
+    for key, value in overrides.items():
+        values = value if isinstance(value, list) else [value]
+        argv += [f"--{key}", *(str(item).lower() if isinstance(item, bool) else str(item) for item in values)]
+    return argv
+
+
+def run_training(recipe: str | Path, overrides: dict | None = None) -> dict:
+    """Train from a recipe file with field overrides (the pipeline's entry point)."""
+    from train.sft import train_adapter
+
+    return train_adapter(*parse_training_args(["--config", str(recipe), *overrides_to_argv(overrides or {})]))
+
+
+def tiny_base(argv: list[str]) -> dict:
+    from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
+
+    parser = argparse.ArgumentParser(
+        prog="python -m train tiny-base",
+        description="pretrain a tiny phi-architecture "
+        "base (tokenizer + model) on crawled page text, for offline demos and tests",
+    )
+    parser.add_argument("--pages", type=Path, required=True, help="scraper output (pages.jsonl)")
+    parser.add_argument("--out", type=Path, required=True, help="model folder (save_pretrained layout)")
+    parser.add_argument("--max-minutes", type=float, default=TinyBaseConfig.max_minutes)
+    parser.add_argument("--max-steps", type=int, default=TinyBaseConfig.max_steps)
+    args = parser.parse_args(argv)
+    if not args.pages.is_file():
+        raise UserError(f"pages file {str(args.pages)!r} not found: run the scraper first")
+    texts = page_texts(args.pages)
+    if not texts:
+        raise UserError(f"pages file {str(args.pages)!r} has no page text")
+    return build_tiny_base(texts, args.out, TinyBaseConfig(max_minutes=args.max_minutes, max_steps=args.max_steps))
+
+
+def merge(argv: list[str]) -> dict:
+    from train.merge import merge_adapter
+
+    parser = argparse.ArgumentParser(prog="python -m train merge", description="merge a LoRA adapter into its base")
+    parser.add_argument("--adapter", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    return merge_adapter(args.adapter, args.out)
+
+
+@exit_on_user_error
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["tiny-base"]:
+        summary = tiny_base(argv[1:])
+    elif argv[:1] == ["merge"]:
+        summary = merge(argv[1:])
+    else:
+        from train.sft import train_adapter
+
+        summary = train_adapter(*parse_training_args(argv))
+    print(" ".join(f"{key}={value}" for key, value in summary.items()))
+    return 0

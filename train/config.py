@@ -1,0 +1,36 @@
+"""What the training script reads besides TRL's SFTConfig and ModelConfig: the dataset, the
+prompt format, resume, early stopping and where to publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# LoRA targets per architecture (native module names); anything else uses "all-linear".
+TARGET_MODULES = {
+    "phi": ["q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"],
+    "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    "mistral": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+}
+
+
+@dataclass
+class ScriptArguments:
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "dataset Hub id or local folder built by `python -m dataset_builder build`"}
+    )
+    dataset_config: str = field(default="default", metadata={"help": "dataset config (default: conversational)"})
+    dataset_train_split: str = field(default="train", metadata={"help": "split to train on"})
+    dataset_test_split: str = field(default="test", metadata={"help": "split to evaluate on during training"})
+    prompt_format: str = field(
+        default="chat",
+        metadata={"help": "chat (our template with EOS-terminated answers) or legacy (question: … answer: …)"},
+    )
+    resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint of an interrupted run"})
+    early_stopping_patience: int | None = field(
+        default=None, metadata={"help": "stop after this many evaluations without eval-loss improvement"}
+    )
+    license: str = field(default="mit", metadata={"help": "license written on the model card"})
+    dataset_hub_id: str | None = field(
+        default=None, metadata={"help": "Hub id of the dataset to name on the card when training from a local folder"}
+    )

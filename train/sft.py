@@ -1,0 +1,163 @@
+"""LoRA/QLoRA supervised finetuning with TRL's SFTTrainer: dataset → adapter folder laid out
+like the Hub model repo (adapter, tokenizer with our chat template, model card, loss plot)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from cazton_llm.atomic import atomic_dir
+from cazton_llm.dataset_loading import is_local, load_qa_dataset
+from cazton_llm.errors import UserError
+from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.prompt_format import PROMPT_FORMATS, has_own_chat_template, prepare_tokenizer
+from train.card import render_card, training_facts
+from train.config import TARGET_MODULES, ScriptArguments
+from train.plots import plot_losses
+
+CPU_NOTICE = "notice: no CUDA GPU found: training plain LoRA in fp32 on the CPU (4-bit QLoRA needs CUDA)"
+
+
+def checkpoints_dir(adapter_dir: Path) -> Path:
+    """Checkpoints and TensorBoard logs live beside the adapter, so they are never pushed with it."""
+    return adapter_dir.with_name(adapter_dir.name + "-checkpoints")
+
+
+def validate(script_args: ScriptArguments, training_args, model_args) -> None:
+    if not script_args.dataset_name:
+        raise UserError("no dataset: set dataset_name in the recipe or pass --dataset_name DIR_OR_HUB_ID")
+    if not model_args.model_name_or_path:
+        raise UserError("no base model: set model_name_or_path in the recipe or pass --model_name_or_path")
+    if script_args.prompt_format not in PROMPT_FORMATS:
+        raise UserError(f"prompt_format must be one of {', '.join(PROMPT_FORMATS)}, got {script_args.prompt_format!r}")
+    if training_args.hub_model_id:
+        check_repo_id(training_args.hub_model_id)
+
+
+def to_prompt_completion(row: dict) -> dict:
+    """For models whose own chat template has no generation markers: loss on the completion only."""
+    return {"prompt": row["messages"][:-1], "completion": row["messages"][-1:]}
+
+
+def load_base(model_args, cuda: bool):
+    import torch
+    from peft import prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM
+    from trl import get_quantization_config
+
+    quantization = get_quantization_config(model_args) if cuda else None
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            model_args.model_name_or_path,
+            revision=model_args.model_revision,
+            dtype=torch.bfloat16 if cuda else torch.float32,
+            quantization_config=quantization,
+            device_map={"": 0} if quantization else None,
+        )
+    except OSError as error:
+        raise UserError(
+            f"cannot load base model {model_args.model_name_or_path!r}: {str(error).splitlines()[0]}"
+        ) from None
+    if quantization:
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False}
+        )
+    return model, quantization is not None
+
+
+def lora_config(model_args, model):
+    from trl import get_peft_config
+
+    if not model_args.lora_target_modules:
+        model_args.lora_target_modules = TARGET_MODULES.get(model.config.model_type, "all-linear")
+    return get_peft_config(model_args)
+
+
+def train_adapter(script_args: ScriptArguments, training_args, model_args) -> dict:
+    """Finetune and write the adapter folder (and push it when hub_model_id is set)."""
+    import torch
+    from transformers import AutoTokenizer, EarlyStoppingCallback
+    from transformers.trainer_utils import get_last_checkpoint
+    from trl import SFTTrainer
+
+    validate(script_args, training_args, model_args)
+    started = time.monotonic()
+    adapter_dir = Path(training_args.output_dir)
+    dataset = load_qa_dataset(script_args.dataset_name, script_args.dataset_config)
+    if script_args.dataset_train_split not in dataset:
+        raise UserError(f"dataset {script_args.dataset_name!r} has no split {script_args.dataset_train_split!r}")
+    cuda = torch.cuda.is_available()
+    if not cuda:
+        print(CPU_NOTICE)
+        training_args.bf16, training_args.use_cpu = False, True
+    tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
+    own_template = has_own_chat_template(tokenizer) and "generation" not in tokenizer.chat_template
+    prepare_tokenizer(tokenizer, script_args.prompt_format, force=script_args.prompt_format == "legacy")
+    own_template = own_template and script_args.prompt_format != "legacy"
+    model, quantized = load_base(model_args, cuda)
+    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
+        model.resize_token_embeddings(len(tokenizer))
+    peft_config = lora_config(model_args, model)
+
+    columns = ["messages"]
+    splits = {name: dataset[name].select_columns(columns) for name in dataset}
+    if own_template:
+        splits = {name: split.map(to_prompt_completion, remove_columns=columns) for name, split in splits.items()}
+        training_args.assistant_only_loss, training_args.completion_only_loss = False, True
+    else:
+        training_args.assistant_only_loss = True
+    eval_split = splits.get(script_args.dataset_test_split)
+    if eval_split is None or len(eval_split) == 0:
+        eval_split, training_args.eval_strategy = None, "no"
+    callbacks = []
+    if script_args.early_stopping_patience and eval_split is not None:
+        training_args.load_best_model_at_end, training_args.metric_for_best_model = True, "eval_loss"
+        callbacks.append(EarlyStoppingCallback(script_args.early_stopping_patience))
+
+    training_args.output_dir = str(checkpoints_dir(adapter_dir))
+    trainer = SFTTrainer(
+        model=model,
+        args=training_args,
+        train_dataset=splits[script_args.dataset_train_split],
+        eval_dataset=eval_split,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=callbacks,
+    )
+    last = get_last_checkpoint(training_args.output_dir) if Path(training_args.output_dir).is_dir() else None
+    result = trainer.train(resume_from_checkpoint=last if script_args.resume else None)
+    metrics = {"train_loss": result.training_loss}
+    if eval_split is not None:
+        metrics.update(trainer.evaluate())
+
+    dataset_id = script_args.dataset_hub_id or (
+        None if is_local(script_args.dataset_name) else script_args.dataset_name
+    )
+    card = render_card(
+        model_args.model_name_or_path,
+        dataset_id,
+        training_args.hub_model_id,
+        script_args.license,
+        training_facts(training_args, model_args, quantized),
+        peft_config.target_modules,
+        metrics,
+        script_args.prompt_format,
+    )
+    with atomic_dir(adapter_dir) as folder:
+        trainer.model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        plot_losses(trainer.state.log_history, folder / "loss.png")
+        (folder / "README.md").write_text(card)
+    summary = {
+        "adapter_dir": str(adapter_dir),
+        "train_loss": round(result.training_loss, 4),
+        "eval_loss": round(metrics["eval_loss"], 4) if "eval_loss" in metrics else None,
+        "steps": result.global_step,
+        "resumed_from": last if script_args.resume else None,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    if training_args.hub_model_id:
+        summary["url"] = upload_folder(
+            adapter_dir, training_args.hub_model_id, "model", private=training_args.hub_private_repo or False
+        )
+    return summary
