@@ -8,6 +8,8 @@ format is kept as the `legacy` format.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 PROMPT_FORMATS = ("chat", "legacy")
 PAD_TOKEN = "<|pad|>"
 
@@ -58,10 +60,15 @@ def user_content(question: str, passage: str | None = None) -> str:
 
 
 def build_messages(
-    question: str, answer: str | None = None, passage: str | None = None, system: str | None = None
+    question: str,
+    answer: str | None = None,
+    passage: str | None = None,
+    system: str | None = None,
+    history: Sequence[dict] = (),
 ) -> list[dict]:
-    """Conversation in the user/assistant format TRL expects."""
+    """Conversation in the user/assistant format TRL expects; `history` holds earlier turns."""
     messages = [{"role": "system", "content": system}] if system else []
+    messages.extend({"role": turn["role"], "content": turn["content"]} for turn in history)
     messages.append({"role": "user", "content": user_content(question, passage)})
     if answer is not None:
         messages.append({"role": "assistant", "content": answer.strip()})
@@ -92,8 +99,12 @@ def prepare_tokenizer(tokenizer, prompt_format: str = "chat", force: bool = Fals
     return tokenizer
 
 
-def render_prompt(tokenizer, question: str, passage: str | None = None, system: str | None = None) -> str:
+def render_prompt(
+    tokenizer, question: str, passage: str | None = None, system: str | None = None, history: Sequence[dict] = ()
+) -> str:
     """The exact text a model sees before it answers."""
     return tokenizer.apply_chat_template(
-        build_messages(question, passage=passage, system=system), tokenize=False, add_generation_prompt=True
+        build_messages(question, passage=passage, system=system, history=history),
+        tokenize=False,
+        add_generation_prompt=True,
     )

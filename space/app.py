@@ -1,0 +1,95 @@
+"""The Space entry point: load the model and the dataset's passages, stream answers with sources
+in a `gr.ChatInterface`, launch on 127.0.0.1 (or on the Hub, where Spaces run this file)."""
+
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+from cazton_llm.model_loading import load_for_inference
+from space.chat import AnswerStream
+from space.config import SpaceConfig
+from space.polish import polish_answer
+from space.reply import build_prompt, check_message, format_reply, prior_turns
+from space.retrieval import Knowledge, PassageIndex, load_knowledge
+
+
+def description(config: SpaceConfig, knowledge: Knowledge) -> str:
+    pages = len({source.url for source in knowledge.index.sources})
+    topics = ", ".join(knowledge.page_titles[:6])
+    return (
+        f"Ask about **{config.company}**. This assistant was finetuned on question/answer pairs written from "
+        f"{pages} pages of {config.company}'s public website" + (f" (e.g. {topics})" if topics else "") + ". "
+        "It only knows what those pages say; the pages most related to your question are listed under each answer."
+    )
+
+
+def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
+    max_prompt_tokens = model.config.max_position_embeddings - config.max_new_tokens
+
+    def respond(message: str, history: list[dict], grounded: bool = False, polish: bool = False):
+        question = check_message(message, config.max_message_chars)
+        sources = knowledge.index.search(question, config.max_sources)
+        passage = sources[0].passage if grounded and sources else None
+        turns = prior_turns(history, config.max_history_turns)
+        stream = AnswerStream(
+            model,
+            tokenizer,
+            build_prompt(tokenizer, question, passage, turns, max_prompt_tokens),
+            config.max_new_tokens,
+        )
+        for partial in stream:
+            yield format_reply(partial, [])
+        answer, notice = stream.finished.text, None
+        if polish and config.polish_available and answer:
+            polished = polish_answer(
+                question, answer, sources[0].passage if sources else None, config.polish_model, config.polish_timeout_s
+            )
+            answer, notice = polished.text, polished.notice
+        yield format_reply(answer, sources, notice)
+
+    if os.environ.get("SPACES_ZERO_GPU"):
+        import spaces
+
+        return spaces.GPU(respond)
+    return respond
+
+
+def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
+    """The chat UI; pass an already loaded (model, tokenizer) to skip loading `config.model_spec`."""
+    if model is None:
+        model, tokenizer = load_for_inference(config.model_spec, device=config.device)
+    knowledge = load_knowledge(config.dataset) if config.dataset else Knowledge(PassageIndex([]), [], [])
+    extra_inputs = [gr.Checkbox(False, label="Grounded: put the most relevant page passage into the prompt")]
+    if config.polish_available:
+        extra_inputs.append(gr.Checkbox(False, label="Polish with GPT (rewrites for clarity, adds no facts)"))
+    defaults = [component.value for component in extra_inputs]
+    demo = gr.ChatInterface(
+        make_respond(config, model, tokenizer, knowledge),
+        title=f"{config.company} assistant",
+        description=description(config, knowledge),
+        examples=[[question, *defaults] for question in knowledge.example_questions] or None,
+        additional_inputs=extra_inputs,
+        additional_inputs_accordion=gr.Accordion("Settings", open=False),
+        textbox=gr.Textbox(placeholder=f"Ask a question about {config.company}…", max_length=None),
+        chatbot=gr.Chatbot(height=480, sanitize_html=True, render_markdown=True),
+        concurrency_limit=config.concurrency_limit,
+        api_name="chat",
+        flagging_mode="never",
+    )
+    return demo.queue(default_concurrency_limit=config.concurrency_limit, max_size=config.max_queue_size)
+
+
+def launch(config: SpaceConfig, block: bool = True, demo: gr.Blocks | None = None) -> gr.Blocks:
+    """Serve on config.host:config.port and print the URL; `block=False` returns while serving."""
+    demo = demo or build_app(config)
+    demo.launch(server_name=config.host, server_port=config.port, prevent_thread_lock=True, show_error=False)
+    print(f"Chat is running at {demo.local_url}", flush=True)
+    if block:
+        demo.block_thread()
+    return demo
+
+
+if __name__ == "__main__":
+    launch(SpaceConfig(host="0.0.0.0"))

@@ -1,0 +1,64 @@
+"""`python -m space [--port N] [--base-model …] [--adapter …] [--dataset …]` serves the chat on
+127.0.0.1; `python -m space publish OWNER/NAME` deploys it as a Hugging Face Space."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from cazton_llm.errors import UserError, exit_on_user_error
+from cazton_llm.model_loading import ModelRef
+from space.config import SpaceConfig
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m space", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=("serve", "publish"), default="serve")
+    parser.add_argument("repo_id", nargs="?", help="publish: the Space to create or update, OWNER/NAME")
+    parser.add_argument("--port", type=int, help="serve: local port (env PORT, default 7860)")
+    parser.add_argument("--base-model", help="Hub id[@revision] or folder (env BASE_MODEL); a merged model works")
+    parser.add_argument("--adapter", help="LoRA adapter Hub id[@revision] or folder (env ADAPTER); '' for none")
+    parser.add_argument("--dataset", help="QA dataset Hub id or folder for sources and examples (env DATASET)")
+    parser.add_argument("--private", action="store_true", help="publish: create the Space as private")
+    return parser.parse_args(argv)
+
+
+def config_from_args(args: argparse.Namespace) -> SpaceConfig:
+    config = SpaceConfig()
+    for name in ("port", "base_model", "adapter", "dataset"):
+        if getattr(args, name) is not None:
+            setattr(config, name, getattr(args, name))
+    if not 0 < config.port < 65536:
+        raise UserError(f"--port {config.port} is not a TCP port: use 1–65535")
+    return config
+
+
+def check_local_inputs(config: SpaceConfig) -> None:
+    for name in (config.base_model, config.adapter):
+        if name:
+            ModelRef.parse(name).check()
+    if config.dataset and config.dataset.startswith((".", "/", "~")) and not Path(config.dataset).is_dir():
+        raise UserError(f"dataset folder {config.dataset!r} does not exist: build it with `python -m dataset_builder`")
+
+
+@exit_on_user_error
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = config_from_args(args)
+    if args.command == "publish":
+        if not args.repo_id:
+            raise UserError("publish needs the Space id: python -m space publish OWNER/NAME")
+        from space.publish import publish_space
+
+        print(f"Space published: {publish_space(args.repo_id, config, private=args.private)}")
+        return 0
+    if args.repo_id:
+        raise UserError(f"unexpected argument {args.repo_id!r}: did you mean `python -m space publish {args.repo_id}`?")
+    check_local_inputs(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Gradio health check otherwise
+    from space.app import launch
+
+    launch(config)
+    return 0

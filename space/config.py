@@ -1,0 +1,43 @@
+"""The Space's settings: environment variables (as set on the Hub Space) with real-world defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_BASE_MODEL = "microsoft/phi-1_5"
+DEFAULT_ADAPTER = "your-hf-user/cazton-phi-1_5-lora"
+DEFAULT_DATASET = "your-hf-user/cazton-qa"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass
+class SpaceConfig:
+    base_model: str = field(default_factory=lambda: os.environ.get("BASE_MODEL", DEFAULT_BASE_MODEL))
+    # Empty ADAPTER serves the base alone (or a merged-model folder given as BASE_MODEL).
+    adapter: str = field(default_factory=lambda: os.environ.get("ADAPTER", DEFAULT_ADAPTER))
+    dataset: str = field(default_factory=lambda: os.environ.get("DATASET", DEFAULT_DATASET))
+    company: str = field(default_factory=lambda: os.environ.get("COMPANY", "Cazton"))
+    device: str = field(default_factory=lambda: os.environ.get("DEVICE", "auto"))
+    max_new_tokens: int = field(default_factory=lambda: _env_int("MAX_NEW_TOKENS", 200))
+    max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
+    max_history_turns: int = field(default_factory=lambda: _env_int("MAX_HISTORY_TURNS", 2))
+    max_sources: int = 3
+    concurrency_limit: int = field(default_factory=lambda: _env_int("CONCURRENCY_LIMIT", 2))
+    max_queue_size: int = field(default_factory=lambda: _env_int("MAX_QUEUE_SIZE", 32))
+    polish_model: str = field(default_factory=lambda: os.environ.get("POLISH_MODEL", "gpt-4o-mini"))
+    polish_timeout_s: float = field(default_factory=lambda: float(os.environ.get("POLISH_TIMEOUT_S", 15)))
+    host: str = "127.0.0.1"
+    port: int = field(default_factory=lambda: _env_int("PORT", 7860))
+
+    @property
+    def model_spec(self) -> str:
+        """`BASE` or `BASE+ADAPTER`, as `cazton_llm.model_loading` reads it."""
+        return f"{self.base_model}+{self.adapter}" if self.adapter else self.base_model
+
+    @property
+    def polish_available(self) -> bool:
+        return bool(os.environ.get("OPENAI_API_KEY"))

@@ -1,0 +1,39 @@
+"""Deploy the Space: lay out a Space repo (app.py at its root, the `space` and `cazton_llm`
+packages beside it, README front matter, requirements), upload it and set the model variables."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from cazton_llm.hub import check_repo_id, hub_token, upload_folder
+from space.config import SpaceConfig
+
+SPACE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIRS = (SPACE_DIR, SPACE_DIR.parent / "cazton_llm")
+_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def layout_space_repo(repo_dir: Path) -> None:
+    """Files of the Space repo: the Hub runs `app.py` from the repo root."""
+    for package_dir in PACKAGE_DIRS:
+        shutil.copytree(package_dir, repo_dir / package_dir.name, ignore=_SKIP)
+    for name in ("README.md", "requirements.txt", "app.py"):
+        shutil.copy2(SPACE_DIR / name, repo_dir / name)
+    (repo_dir / "space" / "README.md").unlink()
+    (repo_dir / "space" / "requirements.txt").unlink()
+
+
+def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:
+    """Create/update the Space `repo_id` and set BASE_MODEL/ADAPTER/DATASET; returns its URL."""
+    from huggingface_hub import HfApi
+
+    check_repo_id(repo_id)
+    with tempfile.TemporaryDirectory(prefix="cazton-space-") as repo_dir:
+        layout_space_repo(Path(repo_dir))
+        url = upload_folder(repo_dir, repo_id, repo_type="space", private=private, space_sdk="gradio")
+    api = HfApi(token=hub_token())
+    for key, value in (("BASE_MODEL", config.base_model), ("ADAPTER", config.adapter), ("DATASET", config.dataset)):
+        api.add_space_variable(repo_id, key, value)
+    return url

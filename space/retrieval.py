@@ -1,0 +1,78 @@
+"""What the bot knows: BM25 over the dataset's distinct source passages (sources shown under each
+answer, and the top passage for grounded prompts) plus example questions for the UI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+
+from cazton_llm.dataset_loading import load_qa_dataset
+
+_WORD = re.compile(r"\w+")
+# Words too common in questions to say anything about which page answers them.
+_STOPWORDS = frozenset(
+    (  # noqa: SIM905  (a word list reads best as one string)
+        "a an and are as at be by can do does for from how i in is it me my of on or our the this to was "
+        "what when where which who why will with you your"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    title: str
+    passage: str
+
+    @property
+    def markdown_link(self) -> str:
+        title = self.title.replace("[", "(").replace("]", ")") or self.url
+        return f"[{title}]({self.url})"
+
+
+def words(text: str) -> list[str]:
+    return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
+
+
+class PassageIndex:
+    def __init__(self, sources: list[Source]):
+        self.sources = sources
+        self._bm25 = BM25Okapi([words(f"{source.title} {source.passage}") for source in sources]) if sources else None
+
+    def search(self, question: str, limit: int = 3, min_share_of_best: float = 0.5) -> list[Source]:
+        """Up to `limit` sources, best first, each scoring at least `min_share_of_best` of the best."""
+        query = words(question)
+        if self._bm25 is None or not query:
+            return []
+        scores = self._bm25.get_scores(query)
+        ranked = sorted(range(len(self.sources)), key=lambda index: scores[index], reverse=True)
+        best = scores[ranked[0]]
+        if best <= 0:
+            return []
+        return [self.sources[index] for index in ranked[:limit] if scores[index] >= best * min_share_of_best]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    index: PassageIndex
+    example_questions: list[str]
+    page_titles: list[str]
+
+
+def load_knowledge(dataset: str, examples: int = 4) -> Knowledge:
+    """Passages and example questions from the QA dataset (Hub id or local folder)."""
+    splits = load_qa_dataset(dataset)
+    sources: dict[tuple[str, str], Source] = {}
+    questions: list[str] = []
+    for split in ("test", "train"):
+        if split not in splits:
+            continue
+        for row in splits[split]:
+            key = (row["source_url"], row["passage"])
+            sources.setdefault(key, Source(row["source_url"], row["source_title"] or "", row["passage"]))
+            if row["question"] not in questions:
+                questions.append(row["question"])
+    titles = sorted({source.title for source in sources.values() if source.title})
+    return Knowledge(PassageIndex(list(sources.values())), questions[:examples], titles)
