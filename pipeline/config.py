@@ -77,6 +77,7 @@ class ServeConfig:
 @dataclass
 class PipelineConfig:
     name: str = "cazton"
+    company: str = "Cazton"  # shown in the chat and on the cards
     run_dir: str = "outputs/cazton"
     site: SiteConfig = field(default_factory=SiteConfig)
     generate: GenerateConfig = field(default_factory=GenerateConfig)
