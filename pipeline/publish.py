@@ -1,0 +1,91 @@
+"""`python -m pipeline publish`: push the run's dataset, adapter and Space to the Hub in one go,
+each card linking to the others (dataset card ↔ model card ↔ Space front matter)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from cazton_llm.errors import UserError
+from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.layout import OutputLayout
+from pipeline.config import PipelineConfig
+
+DATASET_PLACEHOLDER = "OWNER/NAME"
+ADAPTER_PLACEHOLDER = "OWNER/ADAPTER"
+
+
+def split_card(card: str) -> tuple[dict, str]:
+    _, front, body = card.split("---\n", 2)
+    return yaml.safe_load(front) or {}, body
+
+
+def join_card(front: dict, body: str) -> str:
+    return f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}"
+
+
+def linked_dataset_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
+    front, body = split_card(card.replace(DATASET_PLACEHOLDER, dataset_id))
+    front["pretty_name"] = f"{dataset_id.split('/')[1]} QA"
+    links = (
+        f"\n## Trained on this dataset\n\n- Adapter: [{adapter_id}](https://huggingface.co/{adapter_id})\n"
+        f"- Chat with it: [{space_id}](https://huggingface.co/spaces/{space_id})\n"
+    )
+    return join_card(front, body + links)
+
+
+def linked_model_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
+    front, body = split_card(card.replace(ADAPTER_PLACEHOLDER, adapter_id))
+    front["datasets"] = [dataset_id]
+    links = f"\n## Try it\n\nChat with it in the Space [{space_id}](https://huggingface.co/spaces/{space_id}).\n"
+    return join_card(front, body + links)
+
+
+def staged_copy(folder: Path, work: Path, card_text: str) -> Path:
+    """A copy of `folder` with its README.md replaced (the run's own folder stays as it is)."""
+    copy = work / folder.name
+    shutil.copytree(folder, copy)
+    (copy / "README.md").write_text(card_text)
+    return copy
+
+
+def publish_all(config: PipelineConfig, console) -> dict:
+    from space.config import SpaceConfig
+    from space.publish import publish_space
+
+    hub = config.hub
+    for name in ("dataset", "adapter", "space"):
+        if not getattr(hub, name):
+            raise UserError(f"hub.{name} is not set in the config: name the Hub repos to publish to (owner/name)")
+        check_repo_id(getattr(hub, name))
+    if config.offline_base:
+        raise UserError("the tiny offline base exists only on this machine: publish a run whose base.model is a Hub id")
+    layout = OutputLayout(Path(config.run_dir))
+    for folder in (layout.dataset, layout.adapter):
+        if not (folder / "README.md").is_file():
+            raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
+    urls = {}
+    with tempfile.TemporaryDirectory(prefix="cazton-publish-") as work:
+        dataset_card = linked_dataset_card(
+            (layout.dataset / "README.md").read_text(), hub.dataset, hub.adapter, hub.space
+        )
+        console.print(f"pushing dataset → {hub.dataset}")
+        urls["dataset"] = upload_folder(
+            staged_copy(layout.dataset, Path(work), dataset_card), hub.dataset, "dataset", private=hub.private
+        )
+        model_card = linked_model_card((layout.adapter / "README.md").read_text(), hub.dataset, hub.adapter, hub.space)
+        console.print(f"pushing adapter → {hub.adapter}")
+        urls["adapter"] = upload_folder(
+            staged_copy(layout.adapter, Path(work), model_card), hub.adapter, "model", private=hub.private
+        )
+    console.print(f"publishing Space → {hub.space}")
+    space_config = SpaceConfig(
+        base_model=config.base.model, adapter=hub.adapter, dataset=hub.dataset, company=config.company
+    )
+    urls["space"] = publish_space(hub.space, space_config, private=hub.private)
+    for kind, url in urls.items():
+        console.print(f"{kind}: {url}")
+    return urls
