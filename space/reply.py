@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 import gradio as gr
+from gradio.components.chatbot import TextMessage
 
 from cazton_llm.prompt_format import render_prompt
 from space.retrieval import Source
@@ -40,7 +41,8 @@ def prior_turns(history: list[dict], max_turns: int) -> list[dict]:
     for message in history:
         text = message_text(message.get("content", ""))
         if message.get("role") == "assistant":
-            text = html.unescape(text.split(f"\n\n{SOURCES_HEADING}")[0].split("\n\n> ")[0])
+            text = text.split(f"\n\n{SOURCES_HEADING}")[0].split("\n\n> ")[0]
+        text = html.unescape(text)
         if message.get("role") in ("user", "assistant") and text.strip():
             turns.append({"role": message["role"], "content": text.strip()})
     return turns[-2 * max_turns :] if max_turns > 0 else []
@@ -55,9 +57,25 @@ def build_prompt(tokenizer, question: str, passage: str | None, turns: list[dict
         turns = turns[2:]
 
 
-def as_text(answer: str) -> str:
-    """Escape model output so markup in it is displayed, not rendered."""
-    return html.escape(answer, quote=False)
+def as_text(text: str) -> str:
+    """Escape markup so it is displayed, not rendered. Only `<` and `>` are replaced, so escaping
+    again (the chat sends its messages back and forth) changes nothing."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+class TextChatbot(gr.Chatbot):
+    """The chat window, showing what users type as text: markup in a message is never rendered."""
+
+    is_template = True  # Gradio's template mechanism: the browser uses the plain Chatbot component
+
+    def postprocess(self, value):
+        messages = super().postprocess(value)
+        for message in messages.root:
+            if message.role == "user":
+                for part in message.content:
+                    if isinstance(part, TextMessage):
+                        part.text = as_text(part.text)
+        return messages
 
 
 def format_reply(answer: str, sources: list[Source], notice: str | None = None) -> str:

@@ -1,0 +1,88 @@
+"""Space fixtures: the tiny base + adapter loaded once, and chat apps launched on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from space.app import build_app
+from space.config import SpaceConfig
+
+
+@pytest.fixture(scope="session")
+def tiny_base_dir(tmp_path_factory, pages_path):
+    from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
+
+    base_dir = tmp_path_factory.mktemp("space-base") / "base"
+    small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=60)
+    build_tiny_base(page_texts(pages_path), base_dir, small)
+    return base_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tmp_path_factory, tiny_base_dir):
+    from peft import LoraConfig, get_peft_model
+
+    from cazton_llm.model_loading import ModelSpec, load_for_inference
+
+    adapter_dir = tmp_path_factory.mktemp("space-adapter") / "adapter"
+    model, tokenizer = load_for_inference(ModelSpec.parse(str(tiny_base_dir)), device="cpu")
+    get_peft_model(model, LoraConfig(r=4, target_modules="all-linear")).save_pretrained(adapter_dir)
+    tokenizer.save_pretrained(adapter_dir)
+    return adapter_dir
+
+
+@pytest.fixture(scope="session")
+def space_config(tiny_base_dir, tiny_adapter_dir, qa_dataset_dir) -> SpaceConfig:
+    return SpaceConfig(
+        base_model=str(tiny_base_dir),
+        adapter=str(tiny_adapter_dir),
+        dataset=str(qa_dataset_dir),
+        company="Northwind Forge",
+        device="cpu",
+        max_new_tokens=48,
+        max_message_chars=500,
+    )
+
+
+@pytest.fixture(scope="session")
+def loaded_model(space_config):
+    from cazton_llm.model_loading import load_for_inference
+
+    return load_for_inference(space_config.model_spec, device="cpu")
+
+
+@contextmanager
+def running_app(config: SpaceConfig, loaded_model):
+    """Launch the chat app in this process on a free port; yields its URL."""
+    model, tokenizer = loaded_model
+    demo = build_app(config, model=model, tokenizer=tokenizer)
+    demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, show_error=False, quiet=True)
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(space_config, loaded_model):
+    os.environ.pop("OPENAI_API_KEY", None)
+    with running_app(space_config, loaded_model) as url:
+        yield url
+
+
+def generate_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "space-generate" and thread.is_alive()]
+
+
+def wait_until(condition, timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

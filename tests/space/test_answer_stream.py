@@ -1,0 +1,57 @@
+"""Streaming with the tiny model: growing partial answers, stop strings cut generation short,
+the token budget holds, stop reasons are counted, and closing the stream really stops generating."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from cazton_llm.prompt_format import render_prompt
+from space.chat import STOP_REASON_COUNTS, AnswerStream
+from tests.space.conftest import generate_threads, wait_until
+
+
+def test_partials_grow_and_the_answer_is_finished(loaded_model):
+    model, tokenizer = loaded_model
+    before = sum(STOP_REASON_COUNTS.values())
+    stream = AnswerStream(model, tokenizer, render_prompt(tokenizer, "What does the company do?"), max_new_tokens=24)
+    partials = list(stream)
+    assert len(partials) >= 2
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(partials))
+    assert stream.finished.stop_reason in ("eos", "max_tokens")
+    assert stream.tokens_generated <= 24
+    assert sum(STOP_REASON_COUNTS.values()) == before + 1
+    assert not generate_threads()
+
+
+def test_a_stop_string_ends_generation_early(loaded_model):
+    model, tokenizer = loaded_model
+    prompt = render_prompt(tokenizer, "Who are your technology partners?")
+    free_run = AnswerStream(model, tokenizer, prompt, max_new_tokens=40, stop_strings=("\x00",))
+    full_text = list(free_run)[-1]
+    words = full_text.split()
+    assert len(words) >= 6, full_text
+    stop_word = next(word for word in words[3:] if full_text.find(word) > 0)
+    stopped = AnswerStream(model, tokenizer, prompt, max_new_tokens=40, stop_strings=(stop_word,))
+    before = STOP_REASON_COUNTS["stop_string"]
+    partials = list(stopped)
+    assert stopped.finished.stop_reason == "stop_string"
+    assert stop_word not in stopped.finished.text
+    assert " ".join(full_text.split()).startswith(" ".join(stopped.finished.text.split()))
+    assert all(stop_word not in partial for partial in partials)
+    assert stopped.tokens_generated < free_run.tokens_generated
+    assert STOP_REASON_COUNTS["stop_string"] == before + 1
+
+
+def test_closing_the_stream_stops_the_generate_thread(loaded_model):
+    model, tokenizer = loaded_model
+    stream = AnswerStream(model, tokenizer, render_prompt(tokenizer, "Tell me everything."), max_new_tokens=2000)
+    iterator = iter(stream)
+    next(iterator)
+    next(iterator)
+    iterator.close()  # what Gradio does when the user presses stop
+    assert wait_until(lambda: not generate_threads(), timeout_s=2.0)
+    steps_at_close = stream.tokens_generated
+    time.sleep(0.3)
+    assert stream.tokens_generated == steps_at_close < 50
+    assert stream.finished is None
