@@ -199,6 +199,7 @@ def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
                 limit=config.benchmark.limit,
                 max_new_tokens=config.benchmark.max_new_tokens,
                 out_dir=layout.benchmark,
+                company=config.company,
             )
         )
 

@@ -1,0 +1,71 @@
+"""`python -m benchmark --dataset D --model NAME=SPEC … --out DIR`: compare models on held-out questions."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cazton_llm.errors import UserError, exit_on_user_error
+
+
+def parse_model(text: str) -> tuple[str, str]:
+    name, equals, spec = text.partition("=")
+    if not equals or not name.strip() or not spec.strip():
+        raise UserError(f"--model {text!r} must be NAME=SPEC, e.g. finetuned=microsoft/phi-1_5+me/adapter")
+    return name.strip(), spec.strip()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
+    parser.add_argument("--dataset", required=True, help="dataset Hub id or folder (from dataset_builder build)")
+    parser.add_argument("--split", default="test", help="held-out split (default: %(default)s)")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help="a model to compare: BASE or BASE+ADAPTER, Hub ids or folders, @revision allowed (repeat for more models)",
+    )
+    parser.add_argument("--grounded", action="store_true", help="put the source passage into every prompt")
+    parser.add_argument("--judge", metavar="openai:MODEL", help="LLM judge (OPENAI_API_KEY, optional OPENAI_BASE_URL)")
+    parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--company", default="the company", help="company name for chat models' system prompt")
+    parser.add_argument("--out", type=Path, required=True, help="report folder (answers are cached there)")
+    parser.add_argument(
+        "--update-model-card",
+        type=Path,
+        metavar="ADAPTER_DIR",
+        help="add the finetuned model's results to this adapter's card (model-index)",
+    )
+    parser.add_argument("--card-model", default="finetuned", help="which --model's results go on the card")
+    return parser.parse_args(argv)
+
+
+@exit_on_user_error
+def main(argv: list[str] | None = None) -> int:
+    from benchmark.model_card import update_model_card
+    from benchmark.run import BenchmarkConfig, run_benchmark
+
+    args = parse_args(argv)
+    models = dict(parse_model(text) for text in args.model)
+    config = BenchmarkConfig(
+        dataset=args.dataset,
+        out_dir=args.out,
+        models=models,
+        split=args.split,
+        grounded=args.grounded,
+        judge=args.judge,
+        limit=args.limit,
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        company=args.company,
+    )
+    results = run_benchmark(config)
+    if args.update_model_card:
+        update_model_card(args.update_model_card, args.card_model, results)
+        print(f"model card updated: {args.update_model_card / 'README.md'}")
+    return 0

@@ -1,0 +1,93 @@
+"""Batched, seeded generation for one model over the benchmark questions. Every answer is
+appended to `answers.jsonl` as its batch finishes, so an interrupted run regenerates nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from cazton_llm.model_loading import ModelSpec, load_for_inference
+from cazton_llm.prompt_format import STOP_STRINGS, has_own_chat_template, render_prompt
+from cazton_llm.stopping import finish_answer
+
+CHAT_SYSTEM_PROMPT = "You are the assistant of {company}'s website. Answer visitors' questions about {company} briefly."
+
+
+def prompt_for(tokenizer, question: str, passage: str | None, company: str) -> str:
+    """Our models get our prompt format; chat models their own template with a system prompt."""
+    system = CHAT_SYSTEM_PROMPT.format(company=company) if has_own_chat_template(tokenizer) else None
+    return render_prompt(tokenizer, question, passage=passage, system=system)
+
+
+def read_cached(answers_path: Path) -> dict[tuple[str, str], dict]:
+    if not answers_path.is_file():
+        return {}
+    rows = (json.loads(line) for line in answers_path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {(row["model"], row["id"]): row for row in rows}
+
+
+def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[tuple[str, bool, int]]:
+    """(text, ended_by_eos, new_tokens) per prompt, greedy."""
+    import torch
+
+    encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+    with torch.no_grad():
+        output = model.generate(
+            **encoded,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+            stop_strings=list(STOP_STRINGS),
+            tokenizer=tokenizer,
+        )
+    results = []
+    for row in output[:, encoded["input_ids"].shape[1] :]:
+        ids = row.tolist()
+        ended_by_eos = tokenizer.eos_token_id in ids
+        ids = ids[: ids.index(tokenizer.eos_token_id)] if ended_by_eos else ids
+        ids = [token for token in ids if token != tokenizer.pad_token_id]
+        results.append((tokenizer.decode(ids, skip_special_tokens=True), ended_by_eos, len(ids)))
+    return results
+
+
+def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_path: Path) -> list[dict]:
+    """Answers of model `name` for every row, from the cache or freshly generated."""
+    import torch
+
+    cached = read_cached(answers_path)
+    todo = [row for row in rows if (name, row["id"]) not in cached]
+    if todo:
+        torch.manual_seed(settings.seed)
+        model, tokenizer = load_for_inference(ModelSpec.parse(spec))
+        with answers_path.open("a", encoding="utf-8") as handle:
+            for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"answering ({name})", unit="batch"):
+                batch = todo[start : start + settings.batch_size]
+                prompts = [
+                    prompt_for(
+                        tokenizer, row["question"], row["passage"] if settings.grounded else None, settings.company
+                    )
+                    for row in batch
+                ]
+                started = time.perf_counter()
+                generated = generate_batch(model, tokenizer, prompts, settings.max_new_tokens)
+                seconds = time.perf_counter() - started
+                for row, (text, ended_by_eos, new_tokens) in zip(batch, generated, strict=True):
+                    finished = finish_answer(text, ended_by_eos)
+                    record = {
+                        "model": name,
+                        "id": row["id"],
+                        "answer": finished.text,
+                        "stop_reason": finished.stop_reason,
+                        "new_tokens": new_tokens,
+                        "seconds": seconds / len(batch),
+                        "batch_tokens_per_s": sum(item[2] for item in generated) / seconds if seconds else 0.0,
+                    }
+                    handle.write(json.dumps(record) + "\n")
+                    cached[(name, row["id"])] = record
+                handle.flush()
+        del model
+    return [cached[(name, row["id"])] for row in rows]

