@@ -11,7 +11,7 @@ from cazton_llm.model_loading import load_for_inference
 from space.chat import AnswerStream
 from space.config import SpaceConfig
 from space.polish import polish_answer
-from space.reply import TextChatbot, build_prompt, check_message, format_reply, prior_turns
+from space.reply import build_prompt, check_message, format_reply, prior_turns, user_text_as_text
 from space.retrieval import Knowledge, PassageIndex, load_knowledge
 
 
@@ -73,7 +73,7 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
         additional_inputs=extra_inputs,
         additional_inputs_accordion=gr.Accordion("Settings", open=False),
         textbox=gr.Textbox(placeholder=f"Ask a question about {config.company}…", max_length=None),
-        chatbot=TextChatbot(height=480, sanitize_html=True, render_markdown=True),
+        chatbot=user_text_as_text(gr.Chatbot(height=480, sanitize_html=True, render_markdown=True)),
         concurrency_limit=config.concurrency_limit,
         api_name="chat",
         flagging_mode="never",
@@ -92,4 +92,4 @@ def launch(config: SpaceConfig, block: bool = True, demo: gr.Blocks | None = Non
 
 
 if __name__ == "__main__":
-    launch(SpaceConfig(host="0.0.0.0"))
+    launch(SpaceConfig())

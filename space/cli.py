@@ -14,7 +14,7 @@ from space.config import SpaceConfig
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m space", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=("serve", "publish"), default="serve")
+    parser.add_argument("command", nargs="?", default="serve", help="serve (default) or publish")
     parser.add_argument("repo_id", nargs="?", help="publish: the Space to create or update, OWNER/NAME")
     parser.add_argument("--port", type=int, help="serve: local port (env PORT, default 7860)")
     parser.add_argument("--base-model", help="Hub id[@revision] or folder (env BASE_MODEL); a merged model works")
@@ -53,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Space published: {publish_space(args.repo_id, config, private=args.private)}")
         return 0
+    if args.command != "serve":
+        raise UserError(
+            f"unknown command {args.command!r}: use `python -m space` to serve or `python -m space publish OWNER/NAME`"
+        )
     if args.repo_id:
-        raise UserError(f"unexpected argument {args.repo_id!r}: did you mean `python -m space publish {args.repo_id}`?")
+        raise UserError(f"unexpected argument {args.repo_id!r}: serve takes options only (see --help)")
     check_local_inputs(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Gradio health check otherwise

@@ -30,7 +30,8 @@ class SpaceConfig:
     max_queue_size: int = field(default_factory=lambda: _env_int("MAX_QUEUE_SIZE", 32))
     polish_model: str = field(default_factory=lambda: os.environ.get("POLISH_MODEL", "gpt-4o-mini"))
     polish_timeout_s: float = field(default_factory=lambda: float(os.environ.get("POLISH_TIMEOUT_S", 15)))
-    host: str = "127.0.0.1"
+    # Hub Spaces set GRADIO_SERVER_NAME=0.0.0.0; everywhere else the chat stays on this machine.
+    host: str = field(default_factory=lambda: os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     port: int = field(default_factory=lambda: _env_int("PORT", 7860))
 
     @property

@@ -63,19 +63,25 @@ def as_text(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-class TextChatbot(gr.Chatbot):
-    """The chat window, showing what users type as text: markup in a message is never rendered."""
+def user_text_as_text(chatbot: gr.Chatbot) -> gr.Chatbot:
+    """Make `chatbot` show what users type as text: markup in a message is never rendered.
 
-    is_template = True  # Gradio's template mechanism: the browser uses the plain Chatbot component
+    Gradio has no option for this; a Chatbot subclass would make Gradio write a .pyi stub beside
+    this file at import, so the instance's postprocess is wrapped instead.
+    """
+    postprocess = chatbot.postprocess
 
-    def postprocess(self, value):
-        messages = super().postprocess(value)
+    def postprocess_user_text(value):
+        messages = postprocess(value)
         for message in messages.root:
             if message.role == "user":
                 for part in message.content:
                     if isinstance(part, TextMessage):
                         part.text = as_text(part.text)
         return messages
+
+    chatbot.postprocess = postprocess_user_text
+    return chatbot
 
 
 def format_reply(answer: str, sources: list[Source], notice: str | None = None) -> str:

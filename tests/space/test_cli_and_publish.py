@@ -1,0 +1,91 @@
+"""`python -m space`: one-line errors for bad input, and the Space repo layout `publish` uploads
+boots on its own (app.py at the root importing the bundled packages)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+import yaml
+
+from space.cli import main
+from space.publish import layout_space_repo
+
+FRONT_MATTER_KEYS = {"title", "emoji", "sdk", "sdk_version", "app_file", "models", "datasets", "license"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "70000"], "is not a TCP port"),
+        (["--base-model", "./no/such/base"], "does not exist"),
+        (["--base-model", "/tmp", "--adapter", "./no/such/adapter"], "does not exist"),
+        (["--base-model", "/tmp", "--adapter", "", "--dataset", "./no/such/dataset"], "does not exist"),
+        (["publish"], "publish needs the Space id"),
+        (["publish", "not a repo id"], "invalid Hub repo id"),
+        (["owner/name"], "unknown command 'owner/name'"),
+        (["serve", "owner/name"], "serve takes options only"),
+    ],
+)
+def test_bad_arguments_fail_with_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and message in error
+    assert "\n" not in error
+
+
+def test_space_repo_layout_has_front_matter_and_packages(tmp_path):
+    layout_space_repo(tmp_path)
+    readme = (tmp_path / "README.md").read_text()
+    front_matter = yaml.safe_load(re.match(r"^---\n(.*?)\n---\n", readme, re.DOTALL).group(1))
+    assert set(front_matter) >= FRONT_MATTER_KEYS
+    assert front_matter["sdk"] == "gradio" and front_matter["app_file"] == "app.py"
+    assert (tmp_path / "app.py").read_text() == (tmp_path / "space" / "app.py").read_text()
+    for module in ("space/chat.py", "space/retrieval.py", "cazton_llm/prompt_format.py", "requirements.txt"):
+        assert (tmp_path / module).is_file()
+    assert not list(tmp_path.rglob("__pycache__"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_the_space_repo_boots_from_its_own_folder(tmp_path, tiny_base_dir, tiny_adapter_dir, qa_dataset_dir):
+    repo_dir = tmp_path / "space-repo"
+    repo_dir.mkdir()
+    layout_space_repo(repo_dir)
+    port = free_port()
+    env = {
+        **os.environ,
+        "BASE_MODEL": str(tiny_base_dir),
+        "ADAPTER": str(tiny_adapter_dir),
+        "DATASET": str(qa_dataset_dir),
+        "PORT": str(port),
+        "DEVICE": "cpu",
+        "PYTHONPATH": "",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=repo_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if "Chat is running at" in line or server.poll() is not None:
+                break
+        assert f"http://127.0.0.1:{port}/" in line, line
+        assert requests.get(f"http://127.0.0.1:{port}/config", timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
