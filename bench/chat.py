@@ -1,0 +1,157 @@
+"""Chat latency through the Space (gradio_client streaming) vs a bare `model.generate` on the same
+prompts: time to first token, tokens/s, their ratios, and how answers ended (EOS / stop string / budget).
+
+    python bench/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
+
+Defaults to the demo's outputs (outputs/demo/); run `make demo SERVE=0` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gradio_client import Client
+from transformers import TextIteratorStreamer
+
+from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.layout import DEMO_ROOT, OutputLayout
+from cazton_llm.model_loading import load_for_inference
+from cazton_llm.prompt_format import render_prompt
+from cazton_llm.stopping import STOP_REASONS, finish_answer
+from space.app import build_app
+from space.chat import STOP_REASON_COUNTS
+from space.config import SpaceConfig
+
+
+def bare_generate(model, tokenizer, question: str, max_new_tokens: int) -> dict:
+    """`model.generate` with the app's decoding settings, streamed only to time the first token."""
+    inputs = tokenizer(render_prompt(tokenizer, question), return_tensors="pt")
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    result = {}
+    started = time.perf_counter()
+    thread = threading.Thread(
+        target=lambda: result.update(
+            ids=model.generate(
+                **inputs,
+                streamer=streamer,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                repetition_penalty=1.1,
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+            )
+        )
+    )
+    thread.start()
+    first_token_s, last_token_s, text = None, 0.0, ""
+    for piece in streamer:
+        if piece.strip():
+            last_token_s = time.perf_counter() - started
+            first_token_s = first_token_s or last_token_s
+        text += piece
+    thread.join()
+    total_s = time.perf_counter() - started
+    new_ids = result["ids"][0, inputs["input_ids"].shape[1] :]
+    ended_by_eos = int(new_ids[-1]) == tokenizer.eos_token_id
+    return {
+        "first_token_s": first_token_s or total_s,
+        "last_token_s": last_token_s or total_s,
+        "total_s": total_s,
+        "tokens": len(new_ids),
+        "stop_reason": finish_answer(text, ended_by_eos).stop_reason,
+    }
+
+
+def through_app(client: Client, question: str) -> dict:
+    started = time.perf_counter()
+    job = client.submit(question, False, api_name="/chat")
+    first_token_s, last_token_s, previous = None, 0.0, ""
+    for update in job:
+        answer = update.split("\n\n**Sources**")[0]
+        if answer.strip() and answer != previous:
+            last_token_s = time.perf_counter() - started
+            first_token_s = first_token_s or last_token_s
+            previous = answer
+    total_s = time.perf_counter() - started
+    return {"first_token_s": first_token_s or total_s, "last_token_s": last_token_s or total_s, "total_s": total_s}
+
+
+def streaming_rate(runs: list[dict], tokens: list[int]) -> float:
+    """Tokens/s between the first and the last token: the rate a reader sees, without fixed latency."""
+    return sum(count - 1 for count in tokens) / sum(run["last_token_s"] - run["first_token_s"] for run in runs)
+
+
+def main() -> int:
+    demo = OutputLayout(DEMO_ROOT)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-model", default=str(demo.tiny_base))
+    parser.add_argument("--adapter", default=str(demo.adapter))
+    parser.add_argument("--dataset", default=str(demo.dataset))
+    parser.add_argument("--questions", type=int, default=12)
+    parser.add_argument("--max-new-tokens", type=int, default=96)
+    args = parser.parse_args()
+    for path in (args.base_model, args.adapter, args.dataset):
+        if not Path(path).is_dir():
+            print(f"error: {path} not found: run `make demo SERVE=0` or pass --base-model/--adapter/--dataset")
+            return 2
+
+    config = SpaceConfig(
+        base_model=args.base_model,
+        adapter=args.adapter,
+        dataset=args.dataset,
+        device="cpu",
+        max_new_tokens=args.max_new_tokens,
+        max_message_chars=2000,
+    )
+    model, tokenizer = load_for_inference(config.model_spec, device="cpu")
+    questions = list(dict.fromkeys(load_qa_dataset(args.dataset, split="test")["question"]))[: args.questions]
+    app = build_app(config, model=model, tokenizer=tokenizer)
+    app.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    client = Client(app.local_url, verbose=False)
+    bare_generate(model, tokenizer, questions[0], args.max_new_tokens)
+    through_app(client, questions[0])
+
+    bare_runs, app_runs = [], []
+    app_reasons_before = Counter(STOP_REASON_COUNTS)
+    for question in questions:
+        bare_runs.append(bare_generate(model, tokenizer, question, args.max_new_tokens))
+        app_runs.append(through_app(client, question))
+    app_reasons = Counter(STOP_REASON_COUNTS)
+    app_reasons.subtract(app_reasons_before)
+    app.close()
+
+    # Greedy decoding: the app generates the same tokens as the bare run for each prompt.
+    tokens = sum(run["tokens"] for run in bare_runs)
+    bare_tps = tokens / sum(run["total_s"] for run in bare_runs)
+    app_tps = tokens / sum(run["total_s"] for run in app_runs)
+    bare_ttft = statistics.median(run["first_token_s"] for run in bare_runs)
+    app_ttft = statistics.median(run["first_token_s"] for run in app_runs)
+    bare_reasons = Counter(run["stop_reason"] for run in bare_runs)
+    token_counts = [run["tokens"] for run in bare_runs]
+    bare_stream_tps, app_stream_tps = streaming_rate(bare_runs, token_counts), streaming_rate(app_runs, token_counts)
+    print(f"questions: {len(questions)}, tokens generated: {tokens}, max_new_tokens: {args.max_new_tokens}")
+    print(f"{'':24}{'bare generate':>16}{'through app':>16}{'ratio':>10}")
+    print(f"{'first token (median s)':24}{bare_ttft:16.3f}{app_ttft:16.3f}{app_ttft / bare_ttft:9.2f}x")
+    print(f"{'tokens/s (overall)':24}{bare_tps:16.1f}{app_tps:16.1f}{app_tps / bare_tps:9.2f}x")
+    stream_ratio = app_stream_tps / bare_stream_tps
+    print(f"{'tokens/s (streaming)':24}{bare_stream_tps:16.1f}{app_stream_tps:16.1f}{stream_ratio:9.2f}x")
+    print(f"fixed latency added per request: {1000 * (app_ttft - bare_ttft):.0f} ms (median first token)")
+    print(f"app overhead on tokens/s: {100 * (1 - app_tps / bare_tps):.1f}% overall, ", end="")
+    print(f"{100 * (1 - app_stream_tps / bare_stream_tps):.1f}% while streaming (target < 10%)")
+    print(f"first token ratio: {app_ttft / bare_ttft:.2f}x (target < 1.5x)")
+    for label, reasons in (("bare", bare_reasons), ("app", app_reasons)):
+        shares = ", ".join(f"{reason} {100 * reasons[reason] / len(questions):.0f}%" for reason in STOP_REASONS)
+        print(f"answers ended by ({label}): {shares}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
