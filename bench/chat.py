@@ -3,13 +3,17 @@ prompts: time to first token, tokens/s, their ratios, and how answers ended (EOS
 
     python bench/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
 
-Defaults to the demo's outputs (outputs/demo/); run `make demo SERVE=0` first.
+Defaults to the demo's outputs (outputs/demo/); run `make demo SERVE=0` first. The app runs in its
+own process (`python -m space`), as users reach it; both paths use greedy decoding on the CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -26,9 +30,9 @@ from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import STOP_REASONS, finish_answer
-from space.app import build_app
-from space.chat import STOP_REASON_COUNTS
 from space.config import SpaceConfig
+
+ENDED_BY = re.compile(r"answer ended by (\w+)")
 
 
 def bare_generate(model, tokenizer, question: str, max_new_tokens: int) -> dict:
@@ -89,6 +93,21 @@ def streaming_rate(runs: list[dict], tokens: list[int]) -> float:
     return sum(count - 1 for count in tokens) / sum(run["last_token_s"] - run["first_token_s"] for run in runs)
 
 
+def serve_app(config: SpaceConfig, port: int) -> tuple[subprocess.Popen, list[str]]:
+    """`python -m space` in its own process, as users reach it; returns it and its log lines."""
+    command = [sys.executable, "-m", "space", "--port", str(port), "--base-model", config.base_model]
+    command += ["--adapter", config.adapter, "--dataset", config.dataset]
+    env = {**os.environ, "DEVICE": "cpu", "MAX_NEW_TOKENS": str(config.max_new_tokens), "MAX_MESSAGE_CHARS": "2000"}
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log_lines: list[str] = []
+    for line in server.stdout:
+        log_lines.append(line)
+        if "Chat is running at" in line:
+            break
+    threading.Thread(target=lambda: log_lines.extend(server.stdout), daemon=True).start()
+    return server, log_lines
+
+
 def main() -> int:
     demo = OutputLayout(DEMO_ROOT)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,6 +116,7 @@ def main() -> int:
     parser.add_argument("--dataset", default=str(demo.dataset))
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--port", type=int, default=7871)
     args = parser.parse_args()
     for path in (args.base_model, args.adapter, args.dataset):
         if not Path(path).is_dir():
@@ -113,20 +133,20 @@ def main() -> int:
     )
     model, tokenizer = load_for_inference(config.model_spec, device="cpu")
     questions = list(dict.fromkeys(load_qa_dataset(args.dataset, split="test")["question"]))[: args.questions]
-    app = build_app(config, model=model, tokenizer=tokenizer)
-    app.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    client = Client(app.local_url, verbose=False)
+    server, log_lines = serve_app(config, args.port)
+    client = Client(f"http://127.0.0.1:{args.port}/", verbose=False)
     bare_generate(model, tokenizer, questions[0], args.max_new_tokens)
     through_app(client, questions[0])
 
     bare_runs, app_runs = [], []
-    app_reasons_before = Counter(STOP_REASON_COUNTS)
     for question in questions:
         bare_runs.append(bare_generate(model, tokenizer, question, args.max_new_tokens))
         app_runs.append(through_app(client, question))
-    app_reasons = Counter(STOP_REASON_COUNTS)
-    app_reasons.subtract(app_reasons_before)
-    app.close()
+    server.terminate()
+    server.wait(timeout=30)
+    # The server logs one "answer ended by <reason>" line per answer; the first was the warm-up.
+    app_reasons = Counter(match.group(1) for match in map(ENDED_BY.search, log_lines) if match)
+    app_reasons[ENDED_BY.search("".join(log_lines)).group(1)] -= 1
 
     # Greedy decoding: the app generates the same tokens as the bare run for each prompt.
     tokens = sum(run["tokens"] for run in bare_runs)

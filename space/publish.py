@@ -26,7 +26,7 @@ def layout_space_repo(repo_dir: Path) -> None:
 
 
 def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:
-    """Create/update the Space `repo_id` and set BASE_MODEL/ADAPTER/DATASET; returns its URL."""
+    """Create/update the Space `repo_id` and set BASE_MODEL/ADAPTER/DATASET/COMPANY; returns its URL."""
     from huggingface_hub import HfApi
 
     check_repo_id(repo_id)
@@ -34,6 +34,12 @@ def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> s
         layout_space_repo(Path(repo_dir))
         url = upload_folder(repo_dir, repo_id, repo_type="space", private=private, space_sdk="gradio")
     api = HfApi(token=hub_token())
-    for key, value in (("BASE_MODEL", config.base_model), ("ADAPTER", config.adapter), ("DATASET", config.dataset)):
+    variables = {
+        "BASE_MODEL": config.base_model,
+        "ADAPTER": config.adapter,
+        "DATASET": config.dataset,
+        "COMPANY": config.company,
+    }
+    for key, value in variables.items():
         api.add_space_variable(repo_id, key, value)
     return url
