@@ -1,0 +1,81 @@
+"""Crafted generations and chat histories through the Space's answer path: stop strings, trims,
+repeated text, escaping, sources, earlier turns kept and input limits."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from cazton_llm.stopping import finish_answer
+from space.reply import as_text, check_message, format_reply, prior_turns
+from space.retrieval import PassageIndex, Source
+
+SOURCES = [
+    Source("https://example.com/partners", "Technology partners", "We partner with Microsoft and AWS."),
+    Source("https://example.com/about", "About us", "Founded in Toronto, we build software."),
+    Source("https://example.com/careers", "Careers", "We hire engineers who like to ship."),
+]
+
+
+@pytest.mark.parametrize(
+    ("generated", "ended_by_eos", "answer", "reason"),
+    [
+        ("We partner with Microsoft.", True, "We partner with Microsoft.", "eos"),
+        (
+            "We partner with Microsoft.\nUser: What else?\nAssistant: AWS.",
+            False,
+            "We partner with Microsoft.",
+            "stop_string",
+        ),
+        ("Our office is in Toronto.\nquestion: where", False, "Our office is in Toronto.", "stop_string"),
+        ("We ship software. We ship software. We ship software. We also tr", False, "We ship software.", "max_tokens"),
+        ("Founded in Toronto. We build software that", False, "Founded in Toronto.", "max_tokens"),
+    ],
+)
+def test_crafted_generations_end_where_they_should(generated, ended_by_eos, answer, reason):
+    finished = finish_answer(generated, ended_by_eos)
+    assert (finished.text, finished.stop_reason) == (answer, reason)
+
+
+def test_reply_shows_markup_as_text_and_links_sources():
+    reply = format_reply(
+        'Try <b>this</b> <script>alert("x")</script>', SOURCES[:2], notice="Polishing was unavailable."
+    )
+    assert "<b>" not in reply and "&lt;b&gt;this&lt;/b&gt;" in reply and "<script" not in reply
+    assert "> Polishing was unavailable." in reply
+    assert reply.endswith(
+        "**Sources**\n- [Technology partners](https://example.com/partners)\n- [About us](https://example.com/about)"
+    )
+    assert as_text(as_text("<i>")) == as_text("<i>") == "&lt;i&gt;"
+    assert "no answer" in format_reply("", [])
+
+
+def test_earlier_turns_are_kept_without_sources_or_notices():
+    history = [
+        {"role": "user", "content": "First question?"},
+        {"role": "assistant", "content": format_reply("First <answer>.", SOURCES[:1])},
+        {"role": "user", "content": [{"type": "text", "text": "Second question?"}]},
+        {"role": "assistant", "content": format_reply("Second answer.", SOURCES, notice="Polishing was unavailable.")},
+    ]
+    assert prior_turns(history, max_turns=1) == [
+        {"role": "user", "content": "Second question?"},
+        {"role": "assistant", "content": "Second answer."},
+    ]
+    assert prior_turns(history, max_turns=2)[1] == {"role": "assistant", "content": "First <answer>."}
+    assert prior_turns(history, max_turns=0) == []
+
+
+def test_input_limits():
+    assert check_message("  Who are you?  ", 20) == "Who are you?"
+    with pytest.raises(gr.Error, match="Please type a question"):
+        check_message(" \n ", 20)
+    with pytest.raises(gr.Error, match="21 characters; the limit is 20"):
+        check_message("x" * 21, 20)
+
+
+def test_search_returns_the_most_relevant_pages_first():
+    index = PassageIndex(SOURCES)
+    assert index.search("Which technology partners do you have?")[0].url == "https://example.com/partners"
+    assert index.search("Where were you founded?")[0].title == "About us"
+    assert index.search("what is it?") == []
+    assert len(index.search("partners software engineers", limit=2)) <= 2
