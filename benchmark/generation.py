@@ -3,6 +3,7 @@ appended to `answers.jsonl` as its batch finishes, so an interrupted run regener
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -22,11 +23,26 @@ def prompt_for(tokenizer, question: str, passage: str | None, company: str) -> s
     return render_prompt(tokenizer, question, passage=passage, system=system)
 
 
-def read_cached(answers_path: Path) -> dict[tuple[str, str], dict]:
+def model_key(spec: str) -> str:
+    """Identifies the weights behind a spec: the spec itself plus the files of its local folders,
+    so a retrained adapter in the same folder is not mistaken for the old one."""
+    parsed = ModelSpec.parse(spec)
+    files = []
+    for ref in (parsed.base, parsed.adapter):
+        if ref is not None and ref.is_local:
+            files += [
+                (str(path), path.stat().st_size, path.stat().st_mtime_ns)
+                for path in sorted(Path(ref.name).rglob("*"))
+                if path.is_file()
+            ]
+    return hashlib.sha256(json.dumps([spec, files]).encode()).hexdigest()[:16]
+
+
+def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     if not answers_path.is_file():
         return {}
     rows = (json.loads(line) for line in answers_path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {(row["model"], row["id"]): row for row in rows}
+    return {(row["model"], row["model_key"], row["id"]): row for row in rows}
 
 
 def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[tuple[str, bool, int]]:
@@ -59,7 +75,8 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
     import torch
 
     cached = read_cached(answers_path)
-    todo = [row for row in rows if (name, row["id"]) not in cached]
+    key = model_key(spec)
+    todo = [row for row in rows if (name, key, row["id"]) not in cached]
     if todo:
         torch.manual_seed(settings.seed)
         model, tokenizer = load_for_inference(ModelSpec.parse(spec))
@@ -87,7 +104,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
                         "batch_tokens_per_s": sum(item[2] for item in generated) / seconds if seconds else 0.0,
                     }
                     handle.write(json.dumps(record) + "\n")
-                    cached[(name, row["id"])] = record
+                    cached[(name, key, row["id"])] = record
                 handle.flush()
         del model
-    return [cached[(name, row["id"])] for row in rows]
+    return [cached[(name, key, row["id"])] for row in rows]

@@ -28,6 +28,7 @@ def openai_server():
         yield server
 
 
+REPO = Path(__file__).resolve().parent.parent
 FIXTURE_PAGES = Path(__file__).parent / "fixtures" / "data" / "pages.jsonl"
 
 
@@ -49,3 +50,35 @@ def qa_dataset_dir(tmp_path_factory) -> Path:
     clean_qa(work / "generated.jsonl", work / "clean.jsonl", work / "clean_report.json", CleanConfig())
     build_dataset(work / "clean.jsonl", work / "dataset")
     return work / "dataset"
+
+
+@pytest.fixture(scope="session")
+def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
+    """A small phi-architecture base pretrained for a few seconds on the fixture pages."""
+    from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
+
+    base_dir = tmp_path_factory.mktemp("tiny-base") / "base"
+    small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=80)
+    build_tiny_base(page_texts(pages_path), base_dir, small)
+    return base_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tmp_path_factory, tiny_base_dir, qa_dataset_dir) -> Path:
+    """A LoRA adapter trained by the real training command on the fixture dataset."""
+    from train.cli import run_training
+
+    adapter_dir = tmp_path_factory.mktemp("tiny-adapter") / "adapter"
+    run_training(
+        REPO / "train/configs/tiny.yaml",
+        {
+            "model_name_or_path": str(tiny_base_dir),
+            "dataset_name": str(qa_dataset_dir),
+            "output_dir": str(adapter_dir),
+            "max_steps": 80,
+            "eval_steps": 40,
+            "save_steps": 40,
+            "report_to": "none",
+        },
+    )
+    return adapter_dir

@@ -4,6 +4,7 @@ like the Hub model repo (adapter, tokenizer with our chat template, model card, 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir
@@ -73,15 +74,22 @@ def lora_config(model_args, model):
     return get_peft_config(model_args)
 
 
-def train_adapter(script_args: ScriptArguments, training_args, model_args) -> dict:
-    """Finetune and write the adapter folder (and push it when hub_model_id is set)."""
+@dataclass
+class PreparedRun:
+    trainer: object
+    tokenizer: object
+    adapter_dir: Path
+    quantized: bool
+    has_eval: bool
+
+
+def prepare_run(script_args: ScriptArguments, training_args, model_args) -> PreparedRun:
+    """Everything up to `trainer.train()`: data, tokenizer with our template, model, LoRA, trainer."""
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback
-    from transformers.trainer_utils import get_last_checkpoint
     from trl import SFTTrainer
 
     validate(script_args, training_args, model_args)
-    started = time.monotonic()
     adapter_dir = Path(training_args.output_dir)
     dataset = load_qa_dataset(script_args.dataset_name, script_args.dataset_config)
     if script_args.dataset_train_split not in dataset:
@@ -115,19 +123,37 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
         callbacks.append(EarlyStoppingCallback(script_args.early_stopping_patience))
 
     training_args.output_dir = str(checkpoints_dir(adapter_dir))
-    trainer = SFTTrainer(
-        model=model,
-        args=training_args,
-        train_dataset=splits[script_args.dataset_train_split],
-        eval_dataset=eval_split,
-        processing_class=tokenizer,
-        peft_config=peft_config,
-        callbacks=callbacks,
-    )
+    try:
+        trainer = SFTTrainer(
+            model=model,
+            args=training_args,
+            train_dataset=splits[script_args.dataset_train_split],
+            eval_dataset=eval_split,
+            processing_class=tokenizer,
+            peft_config=peft_config,
+            callbacks=callbacks,
+        )
+    except ValueError as error:
+        if "Target modules" in str(error) or "target_modules" in str(error):
+            raise UserError(
+                f"lora_target_modules {model_args.lora_target_modules} do not fit "
+                f"{model_args.model_name_or_path}: {str(error).splitlines()[0]}"
+            ) from None
+        raise
+    return PreparedRun(trainer, tokenizer, adapter_dir, quantized, eval_split is not None)
+
+
+def train_adapter(script_args: ScriptArguments, training_args, model_args) -> dict:
+    """Finetune and write the adapter folder (and push it when hub_model_id is set)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    started = time.monotonic()
+    run = prepare_run(script_args, training_args, model_args)
+    trainer, tokenizer, adapter_dir = run.trainer, run.tokenizer, run.adapter_dir
     last = get_last_checkpoint(training_args.output_dir) if Path(training_args.output_dir).is_dir() else None
     result = trainer.train(resume_from_checkpoint=last if script_args.resume else None)
     metrics = {"train_loss": result.training_loss}
-    if eval_split is not None:
+    if run.has_eval:
         metrics.update(trainer.evaluate())
 
     dataset_id = script_args.dataset_hub_id or (
@@ -138,8 +164,8 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
         dataset_id,
         training_args.hub_model_id,
         script_args.license,
-        training_facts(training_args, model_args, quantized),
-        peft_config.target_modules,
+        training_facts(training_args, model_args, run.quantized),
+        model_args.lora_target_modules,
         metrics,
         script_args.prompt_format,
     )

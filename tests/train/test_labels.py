@@ -1,0 +1,44 @@
+"""A real collated batch from the real trainer: prompt tokens are masked, the answer and the
+EOS that ends it are labelled — the root fix for answers that never stop."""
+
+import pytest
+
+from train.cli import parse_training_args
+from train.sft import prepare_run
+
+REPO_RECIPE = "train/configs/tiny.yaml"
+
+
+@pytest.mark.parametrize(("prompt_format", "prompt_start"), [("chat", "User: "), ("legacy", "question: ")])
+def test_collated_batch_labels_answers_and_their_eos_only(
+    tiny_base_dir, qa_dataset_dir, tmp_path, prompt_format, prompt_start
+):
+    args = parse_training_args(
+        [
+            "--config",
+            REPO_RECIPE,
+            "--model_name_or_path",
+            str(tiny_base_dir),
+            "--dataset_name",
+            str(qa_dataset_dir),
+            "--output_dir",
+            str(tmp_path / "adapter"),
+            "--prompt_format",
+            prompt_format,
+            "--report_to",
+            "none",
+        ]
+    )
+    run = prepare_run(*args)
+    tokenizer = run.tokenizer
+    assert tokenizer.pad_token_id != tokenizer.eos_token_id
+    batch = next(iter(run.trainer.get_train_dataloader()))
+    for input_ids, labels in zip(batch["input_ids"].tolist(), batch["labels"].tolist(), strict=True):
+        labelled = [position for position, label in enumerate(labels) if label != -100]
+        assert labelled, "every row must have answer tokens in the loss"
+        first, last = labelled[0], labelled[-1]
+        assert labelled == list(range(first, last + 1)), "the answer is one contiguous labelled span"
+        assert labels[last] == tokenizer.eos_token_id == input_ids[last], "the EOS ending the answer is labelled"
+        prompt = tokenizer.decode(input_ids[:first])
+        assert prompt_start in prompt and all(label == -100 for label in labels[:first])
+        assert all(label == -100 for label in labels[last + 1 :]), "padding after the answer is not trained on"
