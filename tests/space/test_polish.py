@@ -4,7 +4,6 @@ HTTP 500 each show the expected reply; without a key there is no toggle; the key
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 
 import pytest
@@ -29,13 +28,11 @@ def polish_server():
 
 @pytest.fixture(scope="module")
 def polish_app_url(space_config, loaded_model, polish_server):
-    os.environ.update(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=polish_server.url)
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("OPENAI_API_KEY", FAKE_KEY)
+        env.setenv("OPENAI_BASE_URL", polish_server.url)
         with running_app(replace(space_config, polish_timeout_s=1.0), loaded_model) as url:
             yield url
-    finally:
-        os.environ.pop("OPENAI_API_KEY")
-        os.environ.pop("OPENAI_BASE_URL")
 
 
 def ask(url: str, polish: bool) -> str:
