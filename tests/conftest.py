@@ -18,7 +18,24 @@ os.environ.pop("OPENAI_API_KEY", None)
 
 import pytest  # noqa: E402  (after the environment setup above)
 
+from tests.stand_ins.hub_server import HubStandIn  # noqa: E402  (imports no Hub client)
 from tests.stand_ins.openai_server import OpenAIStandIn  # noqa: E402
+
+# One Hub stand-in for the whole session; every Hub client in the tests talks to it with a fake token.
+HUB = HubStandIn(tempfile.mkdtemp(prefix="cazton-hub-")).start()
+os.environ["HF_ENDPOINT"] = HUB.url
+os.environ["HF_TOKEN"] = HUB.token
+
+
+@pytest.fixture
+def hub(monkeypatch) -> HubStandIn:
+    """The session's Hub stand-in: `requests` log, `new_repo_id(name)`, `file_content(...)`, `token`."""
+    import datasets.config
+
+    # datasets asks the dataset viewer at datasets-server.<endpoint host> for exported infos; for a loopback
+    # endpoint that name doesn't resolve, so switch the lookup off rather than send DNS queries.
+    monkeypatch.setattr(datasets.config, "USE_PARQUET_EXPORT", False)
+    return HUB
 
 
 @pytest.fixture
