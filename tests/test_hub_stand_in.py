@@ -130,3 +130,21 @@ def test_writes_without_a_valid_token_are_refused(hub, tmp_path):
     assert HfApi().list_repo_files(repo_id) == [".gitattributes"]
     refused = [r for r in hub.requests if repo_id in r["path"] and not r["auth"]]
     assert refused and all(r["method"] == "POST" for r in refused)
+
+
+def test_project_upload_of_a_private_repo_is_hidden_without_a_token(hub, tmp_path, monkeypatch):
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    from cazton_llm.errors import UserError
+    from cazton_llm.hub import upload_folder
+
+    write_folder(tmp_path, {"README.md": b"---\nlicense: other\n---\n# private\n"})
+    repo_id = hub.new_repo_id("private")
+    assert upload_folder(tmp_path, repo_id, "dataset", private=True) == f"{hub.url}/datasets/{repo_id}"
+    assert HfApi().repo_info(repo_id, repo_type="dataset").private
+    with pytest.raises(RepositoryNotFoundError):
+        HfApi(token=False).repo_info(repo_id, repo_type="dataset")
+
+    monkeypatch.delenv("HF_TOKEN")
+    with pytest.raises(UserError, match="no Hugging Face token"):
+        upload_folder(tmp_path, hub.new_repo_id("untokened"), "model")

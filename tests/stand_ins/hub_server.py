@@ -21,6 +21,7 @@ from cazton_llm.atomic import atomic_path
 
 URL_PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 API_TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
+PREFIX_TYPES = {prefix: repo_type for repo_type, prefix in URL_PREFIXES.items()}
 # The suffixes the Hub's default .gitattributes sends to LFS, plus its size and binary rules.
 LFS_SUFFIXES = (".arrow", ".bin", ".ckpt", ".gz", ".h5", ".model", ".npy", ".parquet", ".pkl", ".pt", ".pth")
 LFS_SUFFIXES += (".safetensors", ".tar", ".tflite", ".zip", ".zst")
@@ -392,7 +393,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"files": answers, "commitOid": commit.sha})
 
     def lfs_batch(self, repo_id: str, prefix: str = "") -> None:
-        self.server.find({"": "model", "datasets/": "dataset", "spaces/": "space"}[prefix], repo_id, True)
+        self.server.find(PREFIX_TYPES[prefix], repo_id, True)
         objects = []
         for blob in json.loads(self.body)["objects"]:
             answer = {"oid": blob["oid"], "size": blob["size"], "authenticated": True}
@@ -474,9 +475,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, repo.variables)
 
     def resolve(self, repo_id: str, revision: str, path: str, prefix: str = "") -> None:
-        repo = self.server.find(
-            {"": "model", "datasets/": "dataset", "spaces/": "space"}[prefix], repo_id, self.authorized
-        )
+        repo = self.server.find(PREFIX_TYPES[prefix], repo_id, self.authorized)
         commit = repo.commit_at(revision)
         stored = commit.files.get(path)
         if stored is None:
