@@ -96,6 +96,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
                     finished = finish_answer(text, ended_by_eos)
                     record = {
                         "model": name,
+                        "model_key": key,
                         "id": row["id"],
                         "answer": finished.text,
                         "stop_reason": finished.stop_reason,

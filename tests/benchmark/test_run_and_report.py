@@ -1,0 +1,123 @@
+"""The benchmark run with tiny local models standing in for finetuned, base and Zephyr."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from benchmark.model_card import update_model_card
+from benchmark.run import BenchmarkConfig, run_benchmark
+
+REPO = Path(__file__).resolve().parents[2]
+ZEPHYR_TEMPLATE = (
+    "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}{{ eos_token }}\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+)
+
+
+@pytest.fixture(scope="module")
+def chat_model_dir(tiny_base_dir, tmp_path_factory):
+    """A tiny model with its own (Zephyr-style) chat template, standing in for zephyr-7b-beta."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = tmp_path_factory.mktemp("zephyr-stand-in")
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base_dir)
+    tokenizer.chat_template = ZEPHYR_TEMPLATE
+    tokenizer.save_pretrained(folder)
+    AutoModelForCausalLM.from_pretrained(tiny_base_dir).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(tiny_base_dir, tiny_adapter_dir, chat_model_dir, qa_dataset_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("benchmark")
+    models = {
+        "finetuned": f"{tiny_base_dir}+{tiny_adapter_dir}",
+        "base": str(tiny_base_dir),
+        "zephyr": str(chat_model_dir),
+    }
+    config = BenchmarkConfig(
+        dataset=str(qa_dataset_dir), out_dir=out, models=models, limit=8, max_new_tokens=48, company="Northwind Forge"
+    )
+    return out, config, run_benchmark(config)
+
+
+def test_report_files_are_complete(report):
+    out, config, results = report
+    assert set(results["metrics"]) == {"finetuned", "base", "zephyr"}
+    for stats in results["metrics"].values():
+        for name, value in stats.items():
+            assert value["low"] <= value["mean"] <= value["high"], name
+    markdown = (out / "report.md").read_text()
+    assert all(f"| {model} |" in markdown for model in config.models)
+    assert markdown.count("**Q: ") == 5
+    for plot in ("metrics.png", "length_vs_score.png"):
+        with Image.open(out / plot) as image:
+            assert image.size[0] >= 800 and image.size[1] >= 500
+            assert len(set(image.convert("L").getdata())) > 20  # drawn, not blank
+    answers = [json.loads(line) for line in (out / "answers.jsonl").read_text().splitlines()]
+    assert len(answers) == 3 * 8
+    assert json.loads((out / "results.json").read_text())["questions"] == 8
+
+
+def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_base_dir):
+    from transformers import AutoTokenizer
+
+    from benchmark.generation import prompt_for
+    from cazton_llm.prompt_format import prepare_tokenizer
+
+    chat = prepare_tokenizer(AutoTokenizer.from_pretrained(chat_model_dir))
+    ours = prepare_tokenizer(AutoTokenizer.from_pretrained(tiny_base_dir))
+    assert prompt_for(chat, "Q?", None, "Northwind Forge").startswith("<|system|>\nYou are the assistant of Northwind")
+    assert prompt_for(ours, "Q?", None, "Northwind Forge") == "User: Q?\nAssistant:"
+
+
+def test_rerun_regenerates_nothing_and_adding_a_model_generates_only_its_answers(report):
+    out, config, results = report
+    lines_before = (out / "answers.jsonl").read_text().count("\n")
+    assert run_benchmark(config)["metrics"] == results["metrics"]
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before
+    config.models = {**config.models, "base-again": config.models["base"]}
+    run_benchmark(config)
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 8
+
+
+def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
+    import shutil
+
+    import yaml
+
+    _, _, results = report
+    card_dir = tmp_path / "adapter"
+    shutil.copytree(tiny_adapter_dir, card_dir)
+    update_model_card(card_dir, "finetuned", results)
+    text = (card_dir / "README.md").read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    metrics = front["model-index"][0]["results"][0]["metrics"]
+    assert {metric["type"] for metric in metrics} == {"rouge_l", "semantic_similarity", "faithfulness", "clean_stop"}
+    assert front["library_name"] == "peft" and "PeftModel.from_pretrained" in text
+
+
+@pytest.mark.parametrize("spec", ["finetuned", "finetuned=/no/such/base", "finetuned=base+"])
+def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, spec):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmark",
+            "--dataset",
+            str(qa_dataset_dir),
+            "--model",
+            spec,
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
