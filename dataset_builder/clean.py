@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -136,12 +137,18 @@ def grounding_score(answer: str, passage: str) -> float:
     return sum(token in passage_tokens for token in answer_tokens) / len(answer_tokens)
 
 
+@cache
+def minhash_template(num_perm: int) -> MinHash:
+    # Drawing the permutations costs more than hashing a question: draw them once per run.
+    return MinHash(num_perm=num_perm)
+
+
 def question_minhash(question: str, num_perm: int) -> MinHash:
     words = normalize_question(question).split()
     shingles = set(words) | {" ".join(pair) for pair in pairwise(words)}
-    minhash = MinHash(num_perm=num_perm)
-    for shingle in shingles:
-        minhash.update(shingle.encode("utf-8"))
+    template = minhash_template(num_perm)
+    minhash = MinHash(num_perm=num_perm, permutations=template.permutations, scheme=template.scheme)
+    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles])
     return minhash
 
 
