@@ -14,29 +14,6 @@ from space.config import SpaceConfig
 
 
 @pytest.fixture(scope="session")
-def tiny_base_dir(tmp_path_factory, pages_path):
-    from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
-
-    base_dir = tmp_path_factory.mktemp("space-base") / "base"
-    small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=60)
-    build_tiny_base(page_texts(pages_path), base_dir, small)
-    return base_dir
-
-
-@pytest.fixture(scope="session")
-def tiny_adapter_dir(tmp_path_factory, tiny_base_dir):
-    from peft import LoraConfig, get_peft_model
-
-    from cazton_llm.model_loading import ModelSpec, load_for_inference
-
-    adapter_dir = tmp_path_factory.mktemp("space-adapter") / "adapter"
-    model, tokenizer = load_for_inference(ModelSpec.parse(str(tiny_base_dir)), device="cpu")
-    get_peft_model(model, LoraConfig(r=4, target_modules="all-linear")).save_pretrained(adapter_dir)
-    tokenizer.save_pretrained(adapter_dir)
-    return adapter_dir
-
-
-@pytest.fixture(scope="session")
 def space_config(tiny_base_dir, tiny_adapter_dir, qa_dataset_dir) -> SpaceConfig:
     return SpaceConfig(
         base_model=str(tiny_base_dir),

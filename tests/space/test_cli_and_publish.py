@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,6 +18,8 @@ import yaml
 from space.cli import main
 from space.publish import layout_space_repo
 
+REPO = Path(__file__).resolve().parents[2]
+SPACE_REPO_SOURCES = {"requirements.txt": "space/requirements.txt"}
 FRONT_MATTER_KEYS = {"title", "emoji", "sdk", "sdk_version", "app_file", "models", "datasets", "license"}
 
 
@@ -52,6 +55,33 @@ def test_space_repo_layout_has_front_matter_and_packages(tmp_path):
     for module in ("space/chat.py", "space/retrieval.py", "cazton_llm/prompt_format.py", "requirements.txt"):
         assert (tmp_path / module).is_file()
     assert not list(tmp_path.rglob("__pycache__"))
+
+
+def test_publish_uploads_the_space_and_sets_its_variables(hub, capsys):
+    from huggingface_hub import HfApi
+
+    repo_id = hub.new_repo_id("chat")
+    argv = ["publish", repo_id, "--base-model", "microsoft/phi-1_5@main", "--adapter", "me/lora", "--dataset", "me/qa"]
+    argv += ["--company", "Northwind Forge"]
+    assert main(argv) == 0
+    output = capsys.readouterr()
+    assert repo_id in output.out
+    assert hub.token not in output.out + output.err
+    readme = hub.file_content(repo_id, "README.md", repo_type="space").decode()
+    assert "sdk: gradio" in readme and "app_file: app.py" in readme
+    assert hub.file_content(repo_id, "app.py", repo_type="space") == (REPO / "space" / "app.py").read_bytes()
+    for path in ("space/chat.py", "cazton_llm/prompt_format.py", "requirements.txt"):
+        assert (
+            hub.file_content(repo_id, path, repo_type="space")
+            == (REPO / SPACE_REPO_SOURCES.get(path, path)).read_bytes()
+        )
+    variables = {key: value.value for key, value in HfApi().get_space_variables(repo_id).items()}
+    assert variables == {
+        "BASE_MODEL": "microsoft/phi-1_5@main",
+        "ADAPTER": "me/lora",
+        "DATASET": "me/qa",
+        "COMPANY": "Northwind Forge",
+    }
 
 
 def free_port() -> int:
