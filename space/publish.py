@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from huggingface_hub import SpaceCard
+
 from cazton_llm.hub import check_repo_id, hub_token, upload_folder
 from space.config import SpaceConfig
 
@@ -15,12 +17,28 @@ PACKAGE_DIRS = (SPACE_DIR, SPACE_DIR.parent / "cazton_llm")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-def layout_space_repo(repo_dir: Path) -> None:
+def hub_id(spec: str) -> str:
+    """The repo id of `owner/name[@revision]`, as the Hub's front matter lists it."""
+    return spec.split("@", 1)[0]
+
+
+def space_card(config: SpaceConfig) -> str:
+    """space/README.md with the front matter naming the Space's own base, adapter and dataset."""
+    card = SpaceCard((SPACE_DIR / "README.md").read_text())
+    card.data.title = f"{config.company} Assistant"[:60]
+    card.data.short_description = f"Chat about {config.company}, learned from its public website"[:60]
+    card.data.models = [hub_id(spec) for spec in (config.base_model, config.adapter) if spec]
+    card.data.datasets = [hub_id(config.dataset)] if config.dataset else []
+    return str(card)
+
+
+def layout_space_repo(repo_dir: Path, config: SpaceConfig) -> None:
     """Files of the Space repo: the Hub runs `app.py` from the repo root."""
     for package_dir in PACKAGE_DIRS:
         shutil.copytree(package_dir, repo_dir / package_dir.name, ignore=_SKIP)
-    for name in ("README.md", "requirements.txt", "app.py"):
+    for name in ("requirements.txt", "app.py"):
         shutil.copy2(SPACE_DIR / name, repo_dir / name)
+    (repo_dir / "README.md").write_text(space_card(config))
     (repo_dir / "space" / "README.md").unlink()
     (repo_dir / "space" / "requirements.txt").unlink()
 
@@ -31,7 +49,7 @@ def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> s
 
     check_repo_id(repo_id)
     with tempfile.TemporaryDirectory(prefix="cazton-space-") as repo_dir:
-        layout_space_repo(Path(repo_dir))
+        layout_space_repo(Path(repo_dir), config)
         url = upload_folder(repo_dir, repo_id, repo_type="space", private=private, space_sdk="gradio")
     api = HfApi(token=hub_token())
     variables = {

@@ -16,6 +16,7 @@ import requests
 import yaml
 
 from space.cli import main
+from space.config import SpaceConfig
 from space.publish import layout_space_repo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,12 +46,18 @@ def test_bad_arguments_fail_with_one_line(argv, message, capsys):
     assert "\n" not in error
 
 
+def front_matter(readme: str) -> dict:
+    return yaml.safe_load(re.match(r"^---\n(.*?)\n---\n", readme, re.DOTALL).group(1))
+
+
 def test_space_repo_layout_has_front_matter_and_packages(tmp_path):
-    layout_space_repo(tmp_path)
-    readme = (tmp_path / "README.md").read_text()
-    front_matter = yaml.safe_load(re.match(r"^---\n(.*?)\n---\n", readme, re.DOTALL).group(1))
-    assert set(front_matter) >= FRONT_MATTER_KEYS
-    assert front_matter["sdk"] == "gradio" and front_matter["app_file"] == "app.py"
+    config = SpaceConfig(base_model="microsoft/phi-1_5@abc123", adapter="acme/lora", dataset="acme/qa", company="Acme")
+    layout_space_repo(tmp_path, config)
+    card = front_matter((tmp_path / "README.md").read_text())
+    assert set(card) >= FRONT_MATTER_KEYS
+    assert card["sdk"] == "gradio" and card["app_file"] == "app.py"
+    assert card["models"] == ["microsoft/phi-1_5", "acme/lora"] and card["datasets"] == ["acme/qa"]
+    assert card["title"] == "Acme Assistant" and "Acme" in card["short_description"]
     assert (tmp_path / "app.py").read_text() == (tmp_path / "space" / "app.py").read_text()
     for module in ("space/chat.py", "space/retrieval.py", "cazton_llm/prompt_format.py", "requirements.txt"):
         assert (tmp_path / module).is_file()
@@ -67,8 +74,9 @@ def test_publish_uploads_the_space_and_sets_its_variables(hub, capsys):
     output = capsys.readouterr()
     assert repo_id in output.out
     assert hub.token not in output.out + output.err
-    readme = hub.file_content(repo_id, "README.md", repo_type="space").decode()
-    assert "sdk: gradio" in readme and "app_file: app.py" in readme
+    card = front_matter(hub.file_content(repo_id, "README.md", repo_type="space").decode())
+    assert card["sdk"] == "gradio" and card["app_file"] == "app.py"
+    assert card["models"] == ["microsoft/phi-1_5", "me/lora"] and card["datasets"] == ["me/qa"]
     assert hub.file_content(repo_id, "app.py", repo_type="space") == (REPO / "space" / "app.py").read_bytes()
     for path in ("space/chat.py", "cazton_llm/prompt_format.py", "requirements.txt"):
         assert (
@@ -94,7 +102,7 @@ def free_port() -> int:
 def test_the_space_repo_boots_from_its_own_folder(tmp_path, tiny_base_dir, tiny_adapter_dir, qa_dataset_dir):
     repo_dir = tmp_path / "space-repo"
     repo_dir.mkdir()
-    layout_space_repo(repo_dir)
+    layout_space_repo(repo_dir, SpaceConfig())
     port = free_port()
     env = {
         **os.environ,
