@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import yaml
+from huggingface_hub import DatasetCard, ModelCard
 
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
@@ -18,30 +18,23 @@ DATASET_PLACEHOLDER = "OWNER/NAME"
 ADAPTER_PLACEHOLDER = "OWNER/ADAPTER"
 
 
-def split_card(card: str) -> tuple[dict, str]:
-    _, front, body = card.split("---\n", 2)
-    return yaml.safe_load(front) or {}, body
-
-
-def join_card(front: dict, body: str) -> str:
-    return f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}"
-
-
 def linked_dataset_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
-    front, body = split_card(card.replace(DATASET_PLACEHOLDER, dataset_id))
-    front["pretty_name"] = f"{dataset_id.split('/')[1]} QA"
-    links = (
+    dataset_card = DatasetCard(card.replace(DATASET_PLACEHOLDER, dataset_id))
+    dataset_card.data.pretty_name = f"{dataset_id.split('/')[1]} QA"
+    dataset_card.text += (
         f"\n## Trained on this dataset\n\n- Adapter: [{adapter_id}](https://huggingface.co/{adapter_id})\n"
         f"- Chat with it: [{space_id}](https://huggingface.co/spaces/{space_id})\n"
     )
-    return join_card(front, body + links)
+    return str(dataset_card)
 
 
 def linked_model_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
-    front, body = split_card(card.replace(ADAPTER_PLACEHOLDER, adapter_id))
-    front["datasets"] = [dataset_id]
-    links = f"\n## Try it\n\nChat with it in the Space [{space_id}](https://huggingface.co/spaces/{space_id}).\n"
-    return join_card(front, body + links)
+    model_card = ModelCard(card.replace(ADAPTER_PLACEHOLDER, adapter_id))
+    model_card.data.datasets = [dataset_id]
+    model_card.text += (
+        f"\n## Try it\n\nChat with it in the Space [{space_id}](https://huggingface.co/spaces/{space_id}).\n"
+    )
+    return str(model_card)
 
 
 def staged_copy(folder: Path, work: Path, card_text: str) -> Path:

@@ -61,6 +61,8 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
             "resume": True,
             "state_dir": layout.crawl_state,
             "fast": config.site.fast,
+            # The stage only runs when forced (--from crawl) or reconfigured: fetch pages afresh.
+            "refresh": True,
         }
         if not sample:
             return run_crawl(config.site.start_url, **crawl_args)

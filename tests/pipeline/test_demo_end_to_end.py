@@ -1,0 +1,120 @@
+"""The whole demo config end to end (crawl → … → benchmark) against a served copy of the sample
+site: every stage's output, a second run that does nothing, a changed page that regenerates
+only its own questions, and a killed run that resumes."""
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cazton_llm.dataset_loading import load_qa_dataset
+from scraper.site_server import SAMPLE_SITE_DIR, serve_site
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pipeline_command(run_dir: Path, site_url: str, *extra: str) -> list[str]:
+    overrides = {
+        "run_dir": str(run_dir),
+        "site.start_url": site_url,
+        "base.tiny_max_minutes": "0.25",
+        "train.overrides.max_steps": "40",
+        "train.overrides.eval_steps": "20",
+        "train.overrides.save_steps": "10",
+        "benchmark.limit": "6",
+        "benchmark.max_new_tokens": "32",
+    }
+    sets = [arg for key, value in overrides.items() for arg in ("--set", f"{key}={value}")]
+    return [sys.executable, "-m", "pipeline", "run", "--config", "configs/demo.yaml", *sets, "--no-serve", *extra]
+
+
+def run(command: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
+
+
+def statuses(run_dir: Path) -> dict[str, str]:
+    return {
+        name: entry["status"] for name, entry in json.loads((run_dir / "manifest.json").read_text())["stages"].items()
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site") / "sample_site"
+    shutil.copytree(SAMPLE_SITE_DIR, root)
+    with serve_site(root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def first_run(site, tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("run") / "demo"
+    result = run(pipeline_command(run_dir, site.base_url))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return run_dir, result
+
+
+def test_every_stage_writes_its_output(first_run):
+    run_dir, _ = first_run
+    assert statuses(run_dir) == dict.fromkeys(
+        ("crawl", "generate", "clean", "build", "tiny_base", "train", "benchmark"), "ran"
+    )
+    pages = [json.loads(line) for line in (run_dir / "pages.jsonl").read_text().splitlines()]
+    assert len(pages) == 25
+    dataset = load_qa_dataset(run_dir / "dataset")
+    assert dataset["train"].num_rows > 40 and dataset["test"].num_rows > 5
+    assert (run_dir / "tiny_base" / "config.json").is_file()
+    assert {"adapter_model.safetensors", "README.md", "loss.png"} <= {p.name for p in (run_dir / "adapter").iterdir()}
+    report = (run_dir / "benchmark" / "report.md").read_text()
+    assert "| finetuned |" in report and "| base |" in report
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["versions"]["torch"] and all(entry["fingerprint"] for entry in manifest["stages"].values())
+
+
+def test_second_run_does_no_work(first_run, site):
+    run_dir, _ = first_run
+    requests_before = len(site.requested_paths)
+    result = run(pipeline_command(run_dir, site.base_url))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(statuses(run_dir).values()) == {"cached"}
+    assert " ".join(result.stdout.split()).count("up to date (inputs unchanged)") == 7
+    assert len(site.requested_paths) == requests_before
+
+
+def test_changed_page_regenerates_only_its_questions(first_run, site):
+    run_dir, _ = first_run
+    page = Path(site.root) / "training" / "react.html"
+    page.write_text(page.read_text().replace("runs for three days", "runs for four days, online or on-site"))
+    result = run(pipeline_command(run_dir, site.base_url, "--from", "crawl", "--to", "generate"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    generate = json.loads((run_dir / "manifest.json").read_text())["stages"]["generate"]
+    assert generate["status"] == "ran"
+    assert generate["summary"]["generated"] == 1
+    assert generate["summary"]["reused"] == generate["summary"]["passages"] - 1
+
+
+def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
+    run_dir, _ = first_run
+    process = subprocess.Popen(
+        pipeline_command(run_dir, site.base_url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    checkpoints = run_dir / "adapter-checkpoints"
+    deadline = time.monotonic() + 300
+    before = {path.name for path in checkpoints.glob("checkpoint-*")}
+    while time.monotonic() < deadline and process.poll() is None:
+        if {path.name for path in checkpoints.glob("checkpoint-*")} - before:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    result = run(pipeline_command(run_dir, site.base_url))
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = statuses(run_dir)
+    assert after["crawl"] == after["generate"] == "cached"
+    assert after["train"] == after["benchmark"] == "ran"

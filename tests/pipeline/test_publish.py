@@ -1,0 +1,77 @@
+"""`python -m pipeline publish` against the Hub stand-in: dataset, adapter and Space pushed in one go, each card
+linking the others (dataset card ↔ model card ↔ Space front matter)."""
+
+import shutil
+
+import pytest
+import yaml
+from huggingface_hub import HfApi
+
+from cazton_llm.dataset_loading import load_qa_dataset
+from pipeline.cli import main
+
+
+def front_matter(card: str) -> dict:
+    return yaml.safe_load(card.split("---\n")[1])
+
+
+@pytest.fixture
+def finished_run(tmp_path, qa_dataset_dir, tiny_adapter_dir):
+    run_dir = tmp_path / "run"
+    shutil.copytree(qa_dataset_dir, run_dir / "dataset")
+    shutil.copytree(tiny_adapter_dir, run_dir / "adapter")
+    return run_dir
+
+
+def write_config(tmp_path, run_dir, hub_ids: dict) -> str:
+    config = {"name": "acme", "company": "Acme Consulting", "run_dir": str(run_dir), "base": {"model": "org/base"}}
+    config["hub"] = hub_ids
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
+    ids = {kind: hub.new_repo_id(f"acme-{kind}") for kind in ("dataset", "adapter", "space")}
+    assert main(["publish", "--config", write_config(tmp_path, finished_run, ids)]) == 0
+    printed = capsys.readouterr()
+    assert hub.token not in printed.out + printed.err
+
+    dataset_card = hub.file_content(ids["dataset"], "README.md", repo_type="dataset").decode()
+    assert f"https://huggingface.co/{ids['adapter']}" in dataset_card
+    assert f"https://huggingface.co/spaces/{ids['space']}" in dataset_card
+    assert "OWNER/NAME" not in dataset_card and f'load_dataset("{ids["dataset"]}")' in dataset_card
+
+    model_card = hub.file_content(ids["adapter"], "README.md").decode()
+    assert front_matter(model_card)["datasets"] == [ids["dataset"]]
+    assert f"https://huggingface.co/spaces/{ids['space']}" in model_card
+    assert "OWNER/ADAPTER" not in model_card and f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
+
+    space_card = front_matter(hub.file_content(ids["space"], "README.md", repo_type="space").decode())
+    assert space_card["models"] == ["org/base", ids["adapter"]] and space_card["datasets"] == [ids["dataset"]]
+    variables = {key: value.value for key, value in HfApi().get_space_variables(ids["space"]).items()}
+    assert variables["ADAPTER"] == ids["adapter"] and variables["DATASET"] == ids["dataset"]
+
+    # The run's own folders keep their placeholders; the pushed dataset has the run's rows.
+    assert "OWNER/NAME" in (finished_run / "dataset" / "README.md").read_text()
+    pushed = load_qa_dataset(ids["dataset"])
+    assert pushed["train"].num_rows == load_qa_dataset(finished_run / "dataset")["train"].num_rows
+
+
+@pytest.mark.parametrize(
+    ("hub_ids", "base", "message"),
+    [
+        ({"dataset": "me/qa", "adapter": "me/lora"}, "org/base", "hub.space is not set"),
+        ({"dataset": "me/qa", "adapter": "not a repo", "space": "me/chat"}, "org/base", "invalid Hub repo id"),
+        ({"dataset": "me/qa", "adapter": "me/lora", "space": "me/chat"}, "tiny", "tiny offline base"),
+    ],
+)
+def test_publish_errors_are_one_line_and_push_nothing(hub, finished_run, tmp_path, capsys, hub_ids, base, message):
+    path = write_config(tmp_path, finished_run, hub_ids)
+    requests_before = len(hub.requests)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["publish", "--config", path, "--set", f"base.model={base}"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and message in error and "\n" not in error
+    assert len(hub.requests) == requests_before
