@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_pipeline(config, args.config, args.start, args.stop, console)
     except StageFailed as failure:
-        console.print_exception() if console.is_terminal else None
+        if console.is_terminal:
+            console.print_exception()
         print(f"error: {failure}", file=sys.stderr)
         print(
             f"fix it, then resume with: python -m pipeline run --config {args.config} --from {failure.stage}",

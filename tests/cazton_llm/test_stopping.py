@@ -21,6 +21,17 @@ from cazton_llm.stopping import (
         ("We build apps. We build apps. We build apps.", True, "We build apps.", "eos"),
         ("an unfinished thought with no end", False, "an unfinished thought with no end", "max_tokens"),
         ("", True, "", "eos"),
+        # The Space's crafted generations
+        ("We partner with Microsoft.", True, "We partner with Microsoft.", "eos"),
+        (
+            "We partner with Microsoft.\nUser: What else?\nAssistant: AWS.",
+            False,
+            "We partner with Microsoft.",
+            "stop_string",
+        ),
+        ("Our office is in Toronto.\nquestion: where", False, "Our office is in Toronto.", "stop_string"),
+        ("We ship software. We ship software. We ship software. We also tr", False, "We ship software.", "max_tokens"),
+        ("Founded in Toronto. We build software that", False, "Founded in Toronto.", "max_tokens"),
     ],
 )
 def test_finish_answer(generated, ended_by_eos, text, reason):

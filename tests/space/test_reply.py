@@ -1,12 +1,11 @@
-"""Crafted generations and chat histories through the Space's answer path: stop strings, trims,
-repeated text, escaping, sources, earlier turns kept and input limits."""
+"""The Space's answer path: escaping, sources, earlier turns kept and input limits (where answers end:
+tests/cazton_llm/test_stopping.py)."""
 
 from __future__ import annotations
 
 import gradio as gr
 import pytest
 
-from cazton_llm.stopping import finish_answer
 from space.reply import as_text, check_message, format_reply, prior_turns
 from space.retrieval import PassageIndex, Source
 
@@ -15,26 +14,6 @@ SOURCES = [
     Source("https://example.com/about", "About us", "Founded in Toronto, we build software."),
     Source("https://example.com/careers", "Careers", "We hire engineers who like to ship."),
 ]
-
-
-@pytest.mark.parametrize(
-    ("generated", "ended_by_eos", "answer", "reason"),
-    [
-        ("We partner with Microsoft.", True, "We partner with Microsoft.", "eos"),
-        (
-            "We partner with Microsoft.\nUser: What else?\nAssistant: AWS.",
-            False,
-            "We partner with Microsoft.",
-            "stop_string",
-        ),
-        ("Our office is in Toronto.\nquestion: where", False, "Our office is in Toronto.", "stop_string"),
-        ("We ship software. We ship software. We ship software. We also tr", False, "We ship software.", "max_tokens"),
-        ("Founded in Toronto. We build software that", False, "Founded in Toronto.", "max_tokens"),
-    ],
-)
-def test_crafted_generations_end_where_they_should(generated, ended_by_eos, answer, reason):
-    finished = finish_answer(generated, ended_by_eos)
-    assert (finished.text, finished.stop_reason) == (answer, reason)
 
 
 def test_reply_shows_markup_as_text_and_links_sources():
