@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree, html
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.settings import use_config
 
 BLOCK_TAGS = ("head", "p", "item", "quote", "cell")
@@ -42,9 +43,11 @@ def page_language(document: html.HtmlElement) -> str:
     return (lang or "").split("-")[0].lower()
 
 
-def page_title(document: html.HtmlElement, extracted_title: str | None) -> str:
-    title = extracted_title or document.xpath("string(//title)") or ""
-    return _clean(title)
+def page_title(document: html.HtmlElement) -> str:
+    """The title trafilatura's metadata pass would find (meta tags, JSON-LD, a lone <h1>, <title>), without the
+    rest of that pass: dates, authors and site names cost two thirds of the extraction time and are not used."""
+    title = extract_meta_json(document, examine_meta(document)).title or extract_title(document)
+    return _clean(title or document.xpath("string(//title)"))
 
 
 def extract_page(page_html: str) -> ExtractedPage:
@@ -59,12 +62,12 @@ def extract_page(page_html: str) -> ExtractedPage:
         favor_recall=True,
         include_comments=False,
         include_tables=True,
-        with_metadata=True,
+        with_metadata=False,
         deduplicate=False,
         config=EXTRACTION_CONFIG,
     )
     if not xml:
-        return ExtractedPage(title=page_title(document, None), lang=page_language(document), paragraphs=[])
+        return ExtractedPage(title=page_title(document), lang=page_language(document), paragraphs=[])
     root = etree.fromstring(xml.encode("utf-8"))
     paragraphs = []
     for element in root.iter(*BLOCK_TAGS):
@@ -73,6 +76,4 @@ def extract_page(page_html: str) -> ExtractedPage:
         text = _clean("".join(element.itertext()))
         if text:
             paragraphs.append(text)
-    return ExtractedPage(
-        title=page_title(document, root.get("title")), lang=page_language(document), paragraphs=paragraphs
-    )
+    return ExtractedPage(title=page_title(document), lang=page_language(document), paragraphs=paragraphs)

@@ -1,7 +1,7 @@
 """Serve a folder of static pages on 127.0.0.1, as the bundled sample site or a test site.
 
 `{{BASE}}` in sitemaps and robots.txt becomes the server's own URL; `_redirects` lines
-(`/old 301 /new`) become redirects. Every request is logged so tests can prove what the
+(`/old 301 /new`) become redirects. Every request is logged (path and time) so tests can prove what the
 crawler did and did not fetch. Optional latency and per-path faults (status codes, a hang).
 """
 
@@ -31,6 +31,7 @@ class SiteServer(ThreadingHTTPServer):
         self.latency_s = latency_ms / 1000
         self.faults: dict[str, int | str] = {}  # path -> HTTP status, or "hang"
         self.requested_paths: list[str] = []
+        self.request_times: list[float] = []  # time.monotonic() of each request, in the order of requested_paths
         self._log_lock = threading.Lock()
         self.redirects = self._read_redirects()
 
@@ -51,6 +52,7 @@ class SiteServer(ThreadingHTTPServer):
     def log_request_path(self, path: str) -> None:
         with self._log_lock:
             self.requested_paths.append(path)
+            self.request_times.append(time.monotonic())
 
     def resolve(self, path: str) -> Path | None:
         candidate = (self.root / unquote(path).lstrip("/")).resolve()

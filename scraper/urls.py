@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -27,9 +28,10 @@ TRACKING_PARAMS = (
     "yclid",
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
-NON_HTML_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
+NON_HTML_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
+@lru_cache(maxsize=65536)  # every page repeats the site's navigation links
 def canonical_url(url: str) -> str:
     """Drop fragment, tracking parameters, default port and trailing slash; sort the query."""
     cleaned = canonicalize_url(url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False))
@@ -50,7 +52,7 @@ def site_of(url: str) -> str:
 
 def has_non_html_extension(url: str) -> bool:
     path = urlsplit(url).path.lower()
-    return any(path.endswith(extension) for extension in NON_HTML_EXTENSIONS)
+    return path.endswith(NON_HTML_EXTENSIONS)
 
 
 def is_crawlable_scheme(url: str) -> bool:
