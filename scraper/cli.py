@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cazton_llm.errors import UserError, exit_on_user_error
-from scraper.pipelines import SUMMARY_REASONS, partial_path, summary_path
+from scraper.output_files import SUMMARY_REASONS, partial_path, summary_path
 
 DEFAULT_START_URL = "https://cazton.com"
 

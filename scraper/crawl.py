@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from cazton_llm.errors import UserError
-from scraper.pipelines import summary_path
+from scraper.output_files import summary_path
 
 
 def run_crawl(

@@ -15,16 +15,7 @@ from tqdm import tqdm
 from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
 from scraper.boilerplate import remove_boilerplate
 from scraper.extract import extract_page
-
-SUMMARY_REASONS = ("robots", "off_site", "non_html", "duplicate", "empty", "error", "depth_limit", "max_pages")
-
-
-def partial_path(out_path: Path) -> Path:
-    return out_path.with_name(out_path.name + ".partial")
-
-
-def summary_path(out_path: Path) -> Path:
-    return out_path.with_name(out_path.stem + ".summary.json")
+from scraper.output_files import SUMMARY_REASONS, partial_path, summary_path
 
 
 def page_record(url: str, title: str, lang: str, paragraphs: list[str], fetched_at: str) -> dict:

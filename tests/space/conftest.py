@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import os
 import threading
 import time
@@ -11,6 +12,20 @@ import pytest
 
 from space.app import build_app
 from space.config import SpaceConfig
+
+
+@pytest.fixture(scope="package", autouse=True)
+def without_twisted_marker_on_abc():
+    """Scrapy tests import Twisted into this pytest process; `twisted.internet.base` leaves zope.interface's
+    `__provides__` descriptor on `abc.ABC`, and Gradio's component constructor then fails with
+    `AttributeError: __provides__` (same bug: Instagram/LibCST#1458). The app's own processes never load
+    Twisted (tests/pipeline/test_imports.py), so the tests of the Space lift the marker while they run."""
+    marker = vars(abc.ABC).get("__provides__")
+    if marker is not None:
+        del abc.ABC.__provides__
+    yield
+    if marker is not None:
+        abc.ABC.__provides__ = marker
 
 
 @pytest.fixture(scope="session")
