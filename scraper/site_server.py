@@ -65,6 +65,10 @@ class SiteServer(ThreadingHTTPServer):
 
 class SiteHandler(BaseHTTPRequestHandler):
     server: SiteServer
+    # Keep-alive, as real web servers do, and with TCP_NODELAY as they do: headers and body go out in
+    # separate writes, and Nagle's algorithm would hold the body for the client's delayed ACK (about 40 ms).
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         return
