@@ -41,7 +41,7 @@ FAST_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "BACKOFF_BASE_SECONDS": 0.2,
     # Scrapy starts this many asyncio tasks for every response's output (default 100); the pipelines are
-    # synchronous, so more than one only costs CPU (about a fifth of the crawl's time at 100).
+    # synchronous, so more than one only costs CPU (about a tenth of the crawl's CPU time at 100).
     "CONCURRENT_ITEMS": 1,
 }
 
