@@ -2,7 +2,7 @@
 tokens/s, peak memory and the share of padding per batch; on a CUDA GPU the same for a randomly initialised
 model of microsoft/phi-1_5's size in 4-bit with LoRA, plus model FLOPs utilisation.
 
-    python bench/train.py [--steps 30] [--gpu-only] [--peak-tflops 989]
+    python bench/train.py [--steps 30] [--cpu-threads 1] [--gpu-only] [--peak-tflops 989]
 
 Everything is built offline in a temp folder, as the demo builds it: the QA dataset from the fixture pages
 (offline generator → clean → build) and the tiny base (the demo's dimensions, pretrained only briefly: its
