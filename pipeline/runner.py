@@ -64,6 +64,14 @@ def load_manifest(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def counts_line(summary) -> str:
+    """The numbers a stage reported (pages written, pairs kept, split sizes, losses), on one line."""
+    if not isinstance(summary, dict):
+        return ""
+    counts = [f"{key} {value}" for key, value in summary.items() if isinstance(value, int | float)]
+    return f" ({', '.join(counts)})" if counts else ""
+
+
 def is_up_to_date(stage: Stage, fingerprint: str, previous: dict, start: str | None) -> bool:
     """A stage is skipped when forced by nothing, its fingerprint matches and its outputs exist."""
     recorded = previous.get(stage.name, {}).get("fingerprint")
@@ -115,7 +123,7 @@ def run_pipeline(
         except Exception as error:
             raise StageFailed(stage.name, error) from error
         seconds = round(time.monotonic() - started, 1)
-        console.print(f"{label}: [green]done[/green] in {seconds} s")
+        console.print(f"{label}: [green]done[/green] in {seconds} s{counts_line(summary)}")
         manifest["stages"][stage.name] = {
             "status": "ran",
             "fingerprint": fingerprint,

@@ -134,12 +134,14 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
             callbacks=callbacks,
         )
     except ValueError as error:
-        if "Target modules" in str(error) or "target_modules" in str(error):
+        # SFTTrainer raises ValueError only for settings that do not fit together or with the model.
+        reason = str(error).splitlines()[0]
+        if "Target modules" in reason or "target_modules" in reason:
             raise UserError(
                 f"lora_target_modules {model_args.lora_target_modules} do not fit "
-                f"{model_args.model_name_or_path}: {str(error).splitlines()[0]}"
+                f"{model_args.model_name_or_path}: {reason}"
             ) from None
-        raise
+        raise UserError(f"training settings do not fit together: {reason}") from None
     return PreparedRun(trainer, tokenizer, adapter_dir, quantized, eval_split is not None)
 
 

@@ -122,6 +122,7 @@ def test_resume_after_kill_and_no_secret_anywhere(tiny_base_dir, qa_dataset_dir,
         (["--dataset_name", "/nonexistent/dataset"], "", "dataset folder '/nonexistent/dataset' not found"),
         (["--lora_target_modules", "not_a_module"], "", "do not fit"),
         (["--prompt_format", "alpaca"], "", "prompt_format must be one of"),
+        (["--padding_free", "true"], "", "training settings do not fit together: When `padding_free=True`"),
     ],
 )
 def test_config_errors_are_one_line(tiny_base_dir, qa_dataset_dir, tmp_path, extra, yaml_extra, message):
