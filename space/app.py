@@ -64,12 +64,12 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     extra_inputs = [gr.Checkbox(False, label="Grounded: put the most relevant page passage into the prompt")]
     if config.polish_available:
         extra_inputs.append(gr.Checkbox(False, label="Polish with GPT (rewrites for clarity, adds no facts)"))
-    defaults = [component.value for component in extra_inputs]
     demo = gr.ChatInterface(
         make_respond(config, model, tokenizer, knowledge),
         title=f"{config.company} assistant",
         description=description(config, knowledge),
-        examples=[[question, *defaults] for question in knowledge.example_questions] or None,
+        # Examples without settings values show as buttons in the chat (with values they become a table below it).
+        examples=[[question] for question in knowledge.example_questions] or None,
         additional_inputs=extra_inputs,
         additional_inputs_accordion=gr.Accordion("Settings", open=False),
         textbox=gr.Textbox(placeholder=f"Ask a question about {config.company}…", max_length=None),

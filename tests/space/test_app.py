@@ -54,13 +54,14 @@ def test_example_questions_and_description_come_from_the_dataset(client, qa_data
     questions = set(load_qa_dataset(qa_dataset_dir, split="test")["question"]) | set(
         load_qa_dataset(qa_dataset_dir, split="train")["question"]
     )
-    examples = [
-        component["props"]
+    # Shown as buttons in the chat: clicking one asks it with the current settings.
+    shown = {
+        example["text"]
         for component in page_config["components"]
-        if component.get("type") == "dataset" or "examples" in component.get("props", {})
-    ]
-    shown = {str(sample[0]) for props in examples for sample in props.get("samples") or props.get("examples") or []}
-    assert shown and shown <= questions | {str(q) for q in questions}
+        if component.get("type") == "chatbot"
+        for example in component["props"].get("examples") or []
+    }
+    assert shown and shown <= questions
     assert "Northwind Forge" in str(page_config)
 
 
