@@ -78,14 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_pipeline(config, args.config, args.start, args.stop, console)
     except StageFailed as failure:
-        if console.is_terminal:
+        if console.is_terminal and not failure.bad_input:
             console.print_exception()
         print(f"error: {failure}", file=sys.stderr)
-        print(
-            f"fix it, then resume with: python -m pipeline run --config {args.config} --from {failure.stage}",
-            file=sys.stderr,
+        rerun = " ".join(
+            ["python -m pipeline run --config", args.config, *(f"--set {setting}" for setting in args.overrides)]
         )
-        return 1
+        print(f"fix it, then resume with: {rerun} --from {failure.stage}", file=sys.stderr)
+        return 2 if failure.bad_input else 1
     if not args.no_serve and args.stop is None:
         from pipeline.serve import serve_chat
 

@@ -25,9 +25,12 @@ VERSIONED_PACKAGES = ("torch", "transformers", "datasets", "peft", "trl", "scrap
 
 
 class StageFailed(Exception):
+    """A stage raised: bad input (a UserError, exit code 2) or a crash (exit code 1, traceback worth showing)."""
+
     def __init__(self, stage: str, cause: BaseException):
-        super().__init__(f"stage {stage!r} failed: {type(cause).__name__}: {cause}")
-        self.stage = stage
+        self.stage, self.bad_input = stage, isinstance(cause, UserError)
+        reason = str(cause) if self.bad_input else f"{type(cause).__name__}: {cause}"
+        super().__init__(f"stage {stage!r} failed: {reason}")
 
 
 def versions() -> dict:
@@ -118,8 +121,6 @@ def run_pipeline(
         started = time.monotonic()
         try:
             summary = stage.run()
-        except UserError:
-            raise
         except Exception as error:
             raise StageFailed(stage.name, error) from error
         seconds = round(time.monotonic() - started, 1)

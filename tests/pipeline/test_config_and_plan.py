@@ -86,6 +86,22 @@ def test_missing_config_file_exits_2_with_one_line(tmp_path):
     assert "not found" in result.stderr
 
 
+def test_a_failed_stage_names_itself_why_and_the_command_that_resumes(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "pages.jsonl").write_text("")  # a crawl that found nothing
+    args = ["--config", "configs/demo.yaml", "--set", f"run_dir={run_dir}"]
+    command = [sys.executable, "-m", "pipeline", "run", *args, "--from", "generate", "--no-serve"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 2, result.stderr
+    error, resume = result.stderr.strip().splitlines()[-2:]
+    assert error.startswith("error: stage 'generate' failed: pages file") and "is empty" in error
+    assert resume == f"fix it, then resume with: python -m pipeline run {' '.join(args)} --from generate"
+    assert "Traceback" not in result.stderr
+    manifest = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
+    assert "generate" not in manifest.get("stages", {})
+
+
 def test_stage_selection_and_errors():
     stages = plan(load_config(REPO / "configs/demo.yaml"))
     before, selected = select_stages(stages, "clean", "train")
