@@ -12,9 +12,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from cazton_llm.loopback_http import QuietKeepAliveHandler
 
 SAMPLE_SITE_DIR = Path(__file__).resolve().parent / "sample_site"
 TEMPLATED_SUFFIXES = {".xml", ".txt"}
@@ -63,15 +65,8 @@ class SiteServer(ThreadingHTTPServer):
         return candidate if candidate.is_file() and not candidate.name.startswith("_") else None
 
 
-class SiteHandler(BaseHTTPRequestHandler):
+class SiteHandler(QuietKeepAliveHandler):
     server: SiteServer
-    # Keep-alive, as real web servers do, and with TCP_NODELAY as they do: headers and body go out in
-    # separate writes, and Nagle's algorithm would hold the body for the client's delayed ACK (about 40 ms).
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        return
 
     def do_GET(self):
         path = urlsplit(self.path).path

@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 from cazton_llm.atomic import atomic_path
+from cazton_llm.loopback_http import QuietKeepAliveHandler
 
 URL_PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 API_TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
@@ -198,14 +199,8 @@ def folders_of(paths) -> set[str]:
     return {"/".join(path.split("/")[:depth]) for path in paths for depth in range(1, path.count("/") + 1)}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietKeepAliveHandler):
     server: HubStandIn
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out as two writes; with Nagle on, a keep-alive client waits ~40 ms for each response.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        return
 
     def do_GET(self):
         self.dispatch("GET")

@@ -10,7 +10,9 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from cazton_llm.loopback_http import QuietKeepAliveHandler
 
 FAULTS = ("429", "500", "timeout", "malformed", "bad_schema", "ok")
 
@@ -88,14 +90,8 @@ class OpenAIStandIn(ThreadingHTTPServer):
         self.server_close()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietKeepAliveHandler):
     server: OpenAIStandIn
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out as two writes; with Nagle on, a keep-alive client waits ~40 ms for each response.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):
-        return
 
     def send_json(self, status: int, payload, headers: dict | None = None) -> None:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
