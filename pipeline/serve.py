@@ -8,7 +8,8 @@ from pathlib import Path
 
 from cazton_llm.layout import OutputLayout
 from pipeline.config import SAMPLE_SITE, PipelineConfig
-from pipeline.stages import base_model_path, sample_site
+from pipeline.stages import base_model_path
+from scraper.site_server import serve_sample_site
 
 
 def chat_config(config: PipelineConfig):
@@ -27,7 +28,7 @@ def chat_config(config: PipelineConfig):
 def serve_chat(config: PipelineConfig, console) -> None:
     from space.app import launch
 
-    site = sample_site(config.site.sample_port) if config.site.start_url == SAMPLE_SITE else nullcontext()
+    site = serve_sample_site(config.site.sample_port) if config.site.start_url == SAMPLE_SITE else nullcontext()
     with site:
         console.print(f"serving the {config.company} chat (Ctrl-C to stop)")
         try:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from cazton_llm.errors import UserError
 from cazton_llm.layout import OutputLayout
 from pipeline.config import SAMPLE_SITE, PipelineConfig
-from scraper.site_server import SAMPLE_SITE_DIR
+from scraper.site_server import SAMPLE_SITE_DIR, serve_sample_site
 
 
 @dataclass
@@ -21,31 +19,10 @@ class Stage:
     outputs: list[Path]
     params: dict
     run: Callable[[], dict]
-    cacheable: bool = True
-    extra: dict = field(default_factory=dict)
 
 
 def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
     return str(layout.tiny_base) if config.offline_base else config.base.model
-
-
-@contextmanager
-def sample_site(port: int):
-    """The bundled sample site on its fixed port, or a clear error if the port is taken."""
-    from scraper.site_server import serve_sample_site
-
-    try:
-        server = serve_sample_site(port=port)
-        url = server.__enter__()
-    except OSError as error:
-        raise UserError(
-            f"cannot serve the sample site on 127.0.0.1:{port} ({error.strerror}): "
-            "stop what uses that port or set site.sample_port"
-        ) from None
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
 
 
 def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
@@ -66,7 +43,7 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         }
         if not sample:
             return run_crawl(config.site.start_url, **crawl_args)
-        with sample_site(config.site.sample_port) as url:
+        with serve_sample_site(config.site.sample_port) as url:
             return run_crawl(url, **crawl_args)
 
     where = f"the bundled sample site on 127.0.0.1:{config.site.sample_port}" if sample else config.site.start_url

@@ -16,6 +16,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cazton_llm.errors import UserError
 from cazton_llm.loopback_http import QuietKeepAliveHandler
 
 SAMPLE_SITE_DIR = Path(__file__).resolve().parent / "sample_site"
@@ -107,7 +108,13 @@ class SiteHandler(QuietKeepAliveHandler):
 @contextmanager
 def serve_site(root: str | Path, port: int = 0, latency_ms: int = 0) -> Iterator[SiteServer]:
     """Serve `root` on 127.0.0.1 in a background thread; yields the server (see `base_url`)."""
-    server = SiteServer(Path(root), port, latency_ms)
+    try:
+        server = SiteServer(Path(root), port, latency_ms)
+    except OSError as error:
+        raise UserError(
+            f"cannot serve the site in {root} on 127.0.0.1:{port} ({error.strerror}): "
+            "stop what uses that port or choose another port"
+        ) from None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,6 +1,7 @@
 """Pipeline config validation, overrides, stage selection and input fingerprints (no stage runs)."""
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,20 @@ def test_a_failed_stage_names_itself_why_and_the_command_that_resumes(tmp_path):
     assert "Traceback" not in result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
     assert "generate" not in manifest.get("stages", {})
+
+
+def test_a_busy_sample_site_port_is_a_one_line_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = ["--set", f"run_dir={tmp_path / 'run'}", "--set", f"site.sample_port={port}", "--to", "crawl"]
+        command = [sys.executable, "-m", "pipeline", "run", "--config", "configs/demo.yaml", *args]
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 2, result.stderr
+    error = result.stderr.strip().splitlines()[-2]
+    assert error.startswith("error: stage 'crawl' failed: cannot serve the site in") and f":{port} (" in error
+    assert "Traceback" not in result.stderr
 
 
 def test_stage_selection_and_errors():
