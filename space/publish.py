@@ -10,6 +10,7 @@ from pathlib import Path
 from huggingface_hub import SpaceCard
 
 from cazton_llm.hub import check_repo_id, hub_token, upload_folder
+from cazton_llm.model_loading import ModelRef
 from space.config import SpaceConfig
 
 SPACE_DIR = Path(__file__).resolve().parent
@@ -17,18 +18,13 @@ PACKAGE_DIRS = (SPACE_DIR, SPACE_DIR.parent / "cazton_llm")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-def hub_id(spec: str) -> str:
-    """The repo id of `owner/name[@revision]`, as the Hub's front matter lists it."""
-    return spec.split("@", 1)[0]
-
-
 def space_card(config: SpaceConfig) -> str:
     """space/README.md with the front matter naming the Space's own base, adapter and dataset."""
     card = SpaceCard((SPACE_DIR / "README.md").read_text())
     card.data.title = f"{config.company} Assistant"[:60]
     card.data.short_description = f"Chat about {config.company}, learned from its public website"[:60]
-    card.data.models = [hub_id(spec) for spec in (config.base_model, config.adapter) if spec]
-    card.data.datasets = [hub_id(config.dataset)] if config.dataset else []
+    card.data.models = [ModelRef.parse(spec).name for spec in (config.base_model, config.adapter) if spec]
+    card.data.datasets = [ModelRef.parse(config.dataset).name] if config.dataset else []
     return str(card)
 
 
