@@ -11,11 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cazton_llm.errors import UserError
-
-
-def is_local(name_or_dir: str | Path) -> bool:
-    text = str(name_or_dir)
-    return text.startswith((".", "/", "~")) or Path(text).exists()
+from cazton_llm.hub import is_local
 
 
 def load_qa_dataset(name_or_dir: str | Path, config: str = "default", split: str | None = None, revision=None):

@@ -11,6 +11,12 @@ from cazton_llm.errors import UserError
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 
 
+def is_local(name_or_dir: str | Path) -> bool:
+    """A local path rather than a Hub id: it starts like a path or exists on disk."""
+    text = str(name_or_dir)
+    return text.startswith((".", "/", "~")) or Path(text).exists()
+
+
 def check_repo_id(repo_id: str) -> str:
     if not REPO_ID.match(repo_id or "") or ".." in repo_id or repo_id.endswith((".git", "-", ".")):
         raise UserError(f"invalid Hub repo id {repo_id!r}: use owner/name (letters, digits, '-', '_', '.')")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.errors import UserError
+from cazton_llm.hub import is_local
 from cazton_llm.prompt_format import prepare_tokenizer
 
 
@@ -31,7 +32,7 @@ class ModelRef:
 
     @property
     def is_local(self) -> bool:
-        return self.name.startswith((".", "/", "~")) or Path(self.name).exists()
+        return is_local(self.name)
 
     def check(self) -> None:
         if self.is_local and not Path(self.name).expanduser().is_dir():

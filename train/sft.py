@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir
-from cazton_llm.dataset_loading import is_local, load_qa_dataset
+from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
-from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.hub import check_repo_id, is_local, upload_folder
 from cazton_llm.prompt_format import PROMPT_FORMATS, has_own_chat_template, prepare_tokenizer
 from train.card import render_card, training_facts
 from train.config import TARGET_MODULES, ScriptArguments
