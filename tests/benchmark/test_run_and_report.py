@@ -88,14 +88,14 @@ def test_rerun_regenerates_nothing_and_adding_a_model_generates_only_its_answers
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
     import shutil
 
-    import yaml
+    from huggingface_hub import RepoCard
 
     _, _, results = report
     card_dir = tmp_path / "adapter"
     shutil.copytree(tiny_adapter_dir, card_dir)
     update_model_card(card_dir, "finetuned", results)
     text = (card_dir / "README.md").read_text()
-    front = yaml.safe_load(text.split("---\n")[1])
+    front = RepoCard(text).data.to_dict()
     metrics = front["model-index"][0]["results"][0]["metrics"]
     assert {metric["type"] for metric in metrics} == {"rouge_l", "semantic_similarity", "faithfulness", "clean_stop"}
     assert front["library_name"] == "peft" and "PeftModel.from_pretrained" in text

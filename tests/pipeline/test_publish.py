@@ -5,14 +5,10 @@ import shutil
 
 import pytest
 import yaml
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, RepoCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from pipeline.cli import main
-
-
-def front_matter(card: str) -> dict:
-    return yaml.safe_load(card.split("---\n")[1])
 
 
 @pytest.fixture
@@ -43,11 +39,11 @@ def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
     assert "OWNER/NAME" not in dataset_card and f'load_dataset("{ids["dataset"]}")' in dataset_card
 
     model_card = hub.file_content(ids["adapter"], "README.md").decode()
-    assert front_matter(model_card)["datasets"] == [ids["dataset"]]
+    assert RepoCard(model_card).data.datasets == [ids["dataset"]]
     assert f"https://huggingface.co/spaces/{ids['space']}" in model_card
     assert "OWNER/ADAPTER" not in model_card and f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
 
-    space_card = front_matter(hub.file_content(ids["space"], "README.md", repo_type="space").decode())
+    space_card = RepoCard(hub.file_content(ids["space"], "README.md", repo_type="space").decode()).data.to_dict()
     assert space_card["models"] == ["org/base", ids["adapter"]] and space_card["datasets"] == [ids["dataset"]]
     variables = {key: value.value for key, value in HfApi().get_space_variables(ids["space"]).items()}
     assert variables["ADAPTER"] == ids["adapter"] and variables["DATASET"] == ids["dataset"]

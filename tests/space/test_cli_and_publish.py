@@ -4,7 +4,6 @@ boots on its own (app.py at the root importing the bundled packages)."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
+from huggingface_hub import RepoCard
 
 from space.cli import main
 from space.config import SpaceConfig
@@ -46,14 +45,10 @@ def test_bad_arguments_fail_with_one_line(argv, message, capsys):
     assert "\n" not in error
 
 
-def front_matter(readme: str) -> dict:
-    return yaml.safe_load(re.match(r"^---\n(.*?)\n---\n", readme, re.DOTALL).group(1))
-
-
 def test_space_repo_layout_has_front_matter_and_packages(tmp_path):
     config = SpaceConfig(base_model="microsoft/phi-1_5@abc123", adapter="acme/lora", dataset="acme/qa", company="Acme")
     layout_space_repo(tmp_path, config)
-    card = front_matter((tmp_path / "README.md").read_text())
+    card = RepoCard((tmp_path / "README.md").read_text()).data.to_dict()
     assert set(card) >= FRONT_MATTER_KEYS
     assert card["sdk"] == "gradio" and card["app_file"] == "app.py"
     assert card["models"] == ["microsoft/phi-1_5", "acme/lora"] and card["datasets"] == ["acme/qa"]
@@ -74,7 +69,7 @@ def test_publish_uploads_the_space_and_sets_its_variables(hub, capsys):
     output = capsys.readouterr()
     assert repo_id in output.out
     assert hub.token not in output.out + output.err
-    card = front_matter(hub.file_content(repo_id, "README.md", repo_type="space").decode())
+    card = RepoCard(hub.file_content(repo_id, "README.md", repo_type="space").decode()).data.to_dict()
     assert card["sdk"] == "gradio" and card["app_file"] == "app.py"
     assert card["models"] == ["microsoft/phi-1_5", "me/lora"] and card["datasets"] == ["me/qa"]
     assert hub.file_content(repo_id, "app.py", repo_type="space") == (REPO / "space" / "app.py").read_bytes()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
+from huggingface_hub import RepoCard
 from peft import PeftModel
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -39,7 +39,7 @@ def test_pushed_adapter_loads_by_repo_id_and_generates_like_the_local_one(
     assert adapter_id in printed.out and hub.token not in printed.out + printed.err
 
     card = hub.file_content(adapter_id, "README.md").decode()
-    front_matter = yaml.safe_load(card.split("---\n")[1])
+    front_matter = RepoCard(card).data.to_dict()
     assert front_matter["datasets"] == [dataset_id] and front_matter["library_name"] == "peft"
     assert f'PeftModel.from_pretrained(model, "{adapter_id}")' in card
     assert json.loads(hub.file_content(adapter_id, "adapter_config.json"))["peft_type"] == "LORA"
