@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from cazton_llm.atomic import read_jsonl
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import STOP_STRINGS, has_own_chat_template, render_prompt
 from cazton_llm.stopping import finish_answer
@@ -41,8 +42,7 @@ def model_key(spec: str) -> str:
 def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     if not answers_path.is_file():
         return {}
-    rows = (json.loads(line) for line in answers_path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {(row["model"], row["model_key"], row["id"]): row for row in rows}
+    return {(row["model"], row["model_key"], row["id"]): row for row in read_jsonl(answers_path)}
 
 
 def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[tuple[str, bool, int]]:
