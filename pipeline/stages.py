@@ -110,7 +110,7 @@ def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         describe=f"build the dataset (train/test by page) → {layout.dataset}",
         inputs=[layout.qa_clean, *([reviews] if reviews else [])],
         outputs=[layout.dataset],
-        params={**config.section("dataset"), "hub_dataset": config.hub.dataset},
+        params=config.section("dataset"),
         run=run,
     )
 
