@@ -42,7 +42,8 @@ class PassageIndex:
         self._bm25 = BM25Okapi([words(f"{source.title} {source.passage}") for source in sources]) if sources else None
 
     def search(self, question: str, limit: int = 3, min_share_of_best: float = 0.5) -> list[Source]:
-        """Up to `limit` sources, best first, each scoring at least `min_share_of_best` of the best."""
+        """Up to `limit` pages, best first, each by its best passage scoring at least `min_share_of_best` of the
+        best (a page with several matching passages is listed once)."""
         query = words(question)
         if self._bm25 is None or not query:
             return []
@@ -51,7 +52,12 @@ class PassageIndex:
         best = scores[ranked[0]]
         if best <= 0:
             return []
-        return [self.sources[index] for index in ranked[:limit] if scores[index] >= best * min_share_of_best]
+        found: dict[str, Source] = {}
+        for index in ranked:
+            if len(found) == limit or scores[index] < best * min_share_of_best:
+                break
+            found.setdefault(self.sources[index].url, self.sources[index])
+        return list(found.values())
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,18 @@ def test_search_returns_the_most_relevant_pages_first():
     assert index.search("Where were you founded?")[0].title == "About us"
     assert index.search("what is it?") == []
     assert len(index.search("partners software engineers", limit=2)) <= 2
+
+
+def test_a_page_with_several_matching_passages_is_listed_once():
+    partners = "https://example.com/partners"
+    index = PassageIndex(
+        [
+            Source(partners, "Technology partners", "We partner with Microsoft on Azure projects."),
+            Source(partners, "Technology partners", "We partner with AWS on data projects."),
+            Source("https://example.com/cloud", "Cloud", "Our partner network covers Azure and AWS projects."),
+            *SOURCES[1:],
+        ]
+    )
+    found = index.search("Which partners do you work with on Azure and AWS projects?")
+    assert [source.url for source in found].count(partners) == 1
+    assert {source.url for source in found} == {partners, "https://example.com/cloud"}
