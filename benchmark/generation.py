@@ -24,9 +24,9 @@ def prompt_for(tokenizer, question: str, passage: str | None, company: str) -> s
     return render_prompt(tokenizer, question, passage=passage, system=system)
 
 
-def model_key(spec: str) -> str:
-    """Identifies the weights behind a spec: the spec itself plus the files of its local folders,
-    so a retrained adapter in the same folder is not mistaken for the old one."""
+def answers_key(spec: str, settings) -> str:
+    """Identifies what an answer depends on: the spec, the files of its local folders (so a retrained
+    adapter in the same folder is not mistaken for the old one) and the prompt and length settings."""
     parsed = ModelSpec.parse(spec)
     files = []
     for ref in (parsed.base, parsed.adapter):
@@ -36,13 +36,14 @@ def model_key(spec: str) -> str:
                 for path in sorted(Path(ref.name).rglob("*"))
                 if path.is_file()
             ]
-    return hashlib.sha256(json.dumps([spec, files]).encode()).hexdigest()[:16]
+    prompting = [settings.grounded, settings.max_new_tokens, settings.company]
+    return hashlib.sha256(json.dumps([spec, files, prompting]).encode()).hexdigest()[:16]
 
 
 def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     if not answers_path.is_file():
         return {}
-    return {(row["model"], row["model_key"], row["id"]): row for row in read_jsonl(answers_path)}
+    return {(row["model"], row.get("answers_key"), row["id"]): row for row in read_jsonl(answers_path)}
 
 
 def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[tuple[str, bool, int]]:
@@ -75,7 +76,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
     import torch
 
     cached = read_cached(answers_path)
-    key = model_key(spec)
+    key = answers_key(spec, settings)
     todo = [row for row in rows if (name, key, row["id"]) not in cached]
     if todo:
         torch.manual_seed(settings.seed)
@@ -96,7 +97,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
                     finished = finish_answer(text, ended_by_eos)
                     record = {
                         "model": name,
-                        "model_key": key,
+                        "answers_key": key,
                         "id": row["id"],
                         "answer": finished.text,
                         "stop_reason": finished.stop_reason,

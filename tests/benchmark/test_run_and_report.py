@@ -1,5 +1,6 @@
 """The benchmark run with tiny local models standing in for finetuned, base and Zephyr."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_b
     assert prompt_for(ours, "Q?", None, "Northwind Forge") == "User: Q?\nAssistant:"
 
 
-def test_rerun_regenerates_nothing_and_adding_a_model_generates_only_its_answers(report):
+def test_rerun_regenerates_nothing_and_new_models_or_prompts_generate_only_their_answers(report):
     out, config, results = report
     lines_before = (out / "answers.jsonl").read_text().count("\n")
     assert run_benchmark(config)["metrics"] == results["metrics"]
@@ -83,6 +84,9 @@ def test_rerun_regenerates_nothing_and_adding_a_model_generates_only_its_answers
     config.models = {**config.models, "base-again": config.models["base"]}
     run_benchmark(config)
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 8
+    grounded = dataclasses.replace(config, models={"base": config.models["base"]}, grounded=True)
+    assert run_benchmark(grounded)["grounded"] is True
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 16, "grounded prompts are new answers"
 
 
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
