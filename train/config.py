@@ -26,6 +26,13 @@ class ScriptArguments:
         default="chat",
         metadata={"help": "chat (our template with EOS-terminated answers) or legacy (question: … answer: …)"},
     )
+    grounded_fraction: float = field(
+        default=0.0,
+        metadata={
+            "help": "share of training questions shown with their source passage in the prompt, so the model "
+            "learns to answer from the passage the Space and benchmark put there in grounded mode (0 to 1)"
+        },
+    )
     resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint of an interrupted run"})
     early_stopping_patience: int | None = field(
         default=None, metadata={"help": "stop after this many evaluations without eval-loss improvement"}

@@ -3,6 +3,7 @@ like the Hub model repo (adapter, tokenizer with our chat template, model card, 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from cazton_llm.atomic import atomic_dir
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
-from cazton_llm.prompt_format import PROMPT_FORMATS, has_own_chat_template, prepare_tokenizer
+from cazton_llm.prompt_format import PROMPT_FORMATS, has_own_chat_template, prepare_tokenizer, user_content
 from train.card import render_card, training_facts
 from train.config import TARGET_MODULES, ScriptArguments
 from train.plots import plot_losses
@@ -29,10 +30,27 @@ def validate(script_args: ScriptArguments, training_args, model_args) -> None:
         raise UserError("no dataset: set dataset_name in the recipe or pass --dataset_name DIR_OR_HUB_ID")
     if not model_args.model_name_or_path:
         raise UserError("no base model: set model_name_or_path in the recipe or pass --model_name_or_path")
+    if not 0 <= script_args.grounded_fraction <= 1:
+        raise UserError(f"grounded_fraction must be between 0 and 1, got {script_args.grounded_fraction}")
     if script_args.prompt_format not in PROMPT_FORMATS:
         raise UserError(f"prompt_format must be one of {', '.join(PROMPT_FORMATS)}, got {script_args.prompt_format!r}")
     if training_args.hub_model_id:
         check_repo_id(training_args.hub_model_id)
+
+
+def chosen_for_grounding(row_id: str, fraction: float) -> bool:
+    """A stable draw per question: the same rows get their passage in every run and split."""
+    return int(hashlib.sha256(row_id.encode()).hexdigest()[:8], 16) < fraction * 0x100000000
+
+
+def with_passage(row: dict, fraction: float) -> dict:
+    """The row's conversation, its question preceded by the source passage when drawn for grounding."""
+    if not chosen_for_grounding(row["id"], fraction):
+        return {"messages": row["messages"]}
+    messages = [dict(message) for message in row["messages"]]
+    last_user = max(index for index, message in enumerate(messages) if message["role"] == "user")
+    messages[last_user]["content"] = user_content(row["question"], row["passage"])
+    return {"messages": messages}
 
 
 def to_prompt_completion(row: dict) -> dict:
@@ -108,7 +126,12 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     peft_config = lora_config(model_args, model)
 
     columns = ["messages"]
-    splits = {name: dataset[name].select_columns(columns) for name in dataset}
+    if script_args.grounded_fraction and "passage" not in dataset[script_args.dataset_train_split].column_names:
+        raise UserError(f"grounded_fraction needs a 'passage' column and {script_args.dataset_name!r} has none")
+    splits = {
+        name: split.map(with_passage, fn_kwargs={"fraction": script_args.grounded_fraction}).select_columns(columns)
+        for name, split in dataset.items()
+    }
     if own_template:
         splits = {name: split.map(to_prompt_completion, remove_columns=columns) for name, split in splits.items()}
         training_args.assistant_only_loss, training_args.completion_only_loss = False, True

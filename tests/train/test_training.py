@@ -122,6 +122,7 @@ def test_resume_after_kill_and_no_secret_anywhere(tiny_base_dir, qa_dataset_dir,
         (["--dataset_name", "/nonexistent/dataset"], "", "dataset folder '/nonexistent/dataset' not found"),
         (["--lora_target_modules", "not_a_module"], "", "do not fit"),
         (["--prompt_format", "alpaca"], "", "prompt_format must be one of"),
+        (["--grounded_fraction", "1.5"], "", "grounded_fraction must be between 0 and 1"),
         (["--padding_free", "true"], "", "training settings do not fit together: When `padding_free=True`"),
     ],
 )
