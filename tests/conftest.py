@@ -71,11 +71,11 @@ def qa_dataset_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
-    """A small phi-architecture base pretrained for a few seconds on the fixture pages."""
+    """A small phi-architecture base pretrained for about 20 seconds on the fixture pages."""
     from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
 
     base_dir = tmp_path_factory.mktemp("tiny-base") / "base"
-    small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=80)
+    small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=160)
     build_tiny_base(page_texts(pages_path), base_dir, small)
     return base_dir
 

@@ -7,6 +7,7 @@ benchmarking run offline on the same code path as a Hub base.
 
 from __future__ import annotations
 
+import random
 import tempfile
 import time
 from collections.abc import Iterable
@@ -76,14 +77,18 @@ def make_model(tokenizer, config: TinyBaseConfig):
     return PhiForCausalLM(model_config)
 
 
-def token_blocks(texts: Iterable[str], tokenizer, context_length: int) -> list[list[int]]:
-    """Pages joined with EOS and cut into equal blocks, the usual causal-LM pretraining layout."""
+def token_windows(texts: Iterable[str], tokenizer, context_length: int, count: int, seed: int) -> list[list[int]]:
+    """`count` windows at random offsets of the pages joined with EOS (as nanoGPT samples them):
+    over many epochs of a small corpus, fixed blocks tie what the model memorises to one position
+    in one block, while random offsets let a sentence be recalled wherever it starts."""
     stream: list[int] = []
     for text in texts:
         stream.extend(tokenizer(text)["input_ids"] + [tokenizer.eos_token_id])
-    return [
-        stream[start : start + context_length] for start in range(0, len(stream) - context_length + 1, context_length)
-    ]
+    if len(stream) <= context_length:
+        return [stream]
+    rng = random.Random(seed)
+    starts = (rng.randrange(len(stream) - context_length + 1) for _ in range(count))
+    return [stream[start : start + context_length] for start in starts]
 
 
 def build_tiny_base(texts: list[str], out_dir: str | Path, config: TinyBaseConfig | None = None) -> dict:
@@ -94,9 +99,7 @@ def build_tiny_base(texts: list[str], out_dir: str | Path, config: TinyBaseConfi
     config = config or TinyBaseConfig()
     set_seed(config.seed)
     tokenizer = train_tokenizer(texts, config.vocab_size)
-    blocks = token_blocks(texts, tokenizer, config.context_length)
-    if not blocks:
-        blocks = [tokenizer(" ".join(texts))["input_ids"][: config.context_length]]
+    blocks = token_windows(texts, tokenizer, config.context_length, config.max_steps * config.batch_size, config.seed)
     model = make_model(tokenizer, config)
     started = time.monotonic()
 

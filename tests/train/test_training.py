@@ -19,7 +19,7 @@ from train.merge import merge_adapter
 from train.sft import checkpoints_dir
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MAX_NEW_TOKENS = 64
+MAX_NEW_TOKENS = 96  # the demo benchmark's budget
 
 
 def test_adapter_folder_is_laid_out_like_the_hub_repo(tiny_adapter_dir):
@@ -55,7 +55,7 @@ def test_finetuned_model_ends_held_out_answers_with_eos_and_the_base_does_not(
     questions = load_qa_dataset(qa_dataset_dir, split="test")["question"]
     tuned_eos, tuned_tokens = answer_stats(f"{tiny_base_dir}+{tiny_adapter_dir}", questions)
     base_eos, _ = answer_stats(str(tiny_base_dir), questions)
-    assert tuned_eos >= 0.9 and tuned_tokens < MAX_NEW_TOKENS / 2
+    assert tuned_eos >= 0.95 and tuned_tokens < MAX_NEW_TOKENS / 2
     assert base_eos < tuned_eos
 
 
