@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import yaml
 
+from cazton_llm.hub import is_local
+
 HYPERPARAMETERS = (
     "learning_rate",
     "num_train_epochs",
@@ -37,11 +39,7 @@ def training_facts(training_args, model_args, quantized: bool) -> dict:
 
 
 def base_link(base_model: str) -> str:
-    return (
-        f"`{base_model}`"
-        if base_model.startswith(("/", "."))
-        else f"[{base_model}](https://huggingface.co/{base_model})"
-    )
+    return f"`{base_model}`" if is_local(base_model) else f"[{base_model}](https://huggingface.co/{base_model})"
 
 
 def render_card(
