@@ -3,7 +3,8 @@
 Bases without a chat template (microsoft/phi-1_5) get ours. The assistant turn ends with EOS
 inside `{% generation %}` markers, so TRL's `assistant_only_loss` trains on answers and on the
 EOS that ends them: the model learns to stop. The original "question: … answer: …" text
-format is kept as the `legacy` format.
+format is kept as the `legacy` format. Instruct models keep their own template (ChatML for
+SmolLM2 and Qwen2.5) and get a system line naming the company, in training as in serving.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ LEGACY_TEMPLATE = (
 )
 
 TEMPLATES = {"chat": CHAT_TEMPLATE, "legacy": LEGACY_TEMPLATE}
+
+SYSTEM_PROMPT = "You are the assistant of {company}'s website. Answer visitors' questions about {company} briefly."
 
 # Text that means the model started a new turn instead of stopping: cut it there.
 STOP_STRINGS = (
@@ -84,25 +87,50 @@ def has_own_chat_template(tokenizer) -> bool:
     return bool(getattr(tokenizer, "chat_template", None)) and tokenizer.chat_template not in TEMPLATES.values()
 
 
+def system_prompt(tokenizer, company: str) -> str | None:
+    """The system line for a model with its own chat template (None for ours, which has no system turn).
+
+    Training, the Space and the benchmark all use it, so a finetuned model sees the prompt it was trained on.
+    """
+    return SYSTEM_PROMPT.format(company=company) if has_own_chat_template(tokenizer) else None
+
+
+def spare_pad_token(tokenizer) -> str | None:
+    """A special token the vocabulary already has that can pad: not EOS or BOS, and never written by the chat
+    template (SmolLM2: `<|endoftext|>`). Padding with it needs no new embedding row, so the adapter stays small."""
+    template = tokenizer.chat_template or ""
+    taken = {tokenizer.eos_token, tokenizer.bos_token}
+    for token in tokenizer.all_special_tokens:
+        if token not in taken and token not in template:
+            return token
+    return None
+
+
 def prepare_tokenizer(tokenizer, prompt_format: str = "chat", force: bool = False):
     """Give the tokenizer our template (when it has none, or `force`) and a pad token != EOS.
 
-    Returns the tokenizer; check `len(tokenizer)` against the model's embeddings afterwards
-    because a new pad token may need `model.resize_token_embeddings`.
+    The pad token is one the tokenizer already has when it can be (see `spare_pad_token`), else a new
+    `<|pad|>`: check `len(tokenizer)` against the model's embeddings afterwards, because a new token needs
+    `model.resize_token_embeddings`.
     """
     if prompt_format not in TEMPLATES:
         raise ValueError(f"prompt_format must be one of {PROMPT_FORMATS}, got {prompt_format!r}")
     if force or not has_own_chat_template(tokenizer):
         tokenizer.chat_template = TEMPLATES[prompt_format]
     if tokenizer.pad_token is None or tokenizer.pad_token_id == tokenizer.eos_token_id:
-        tokenizer.add_special_tokens({"pad_token": PAD_TOKEN})
+        spare = spare_pad_token(tokenizer)
+        if spare:
+            tokenizer.pad_token = spare
+        else:
+            tokenizer.add_special_tokens({"pad_token": PAD_TOKEN})
     return tokenizer
 
 
 def render_prompt(
-    tokenizer, question: str, passage: str | None = None, system: str | None = None, history: Sequence[dict] = ()
+    tokenizer, question: str, passage: str | None = None, company: str | None = None, history: Sequence[dict] = ()
 ) -> str:
-    """The exact text a model sees before it answers."""
+    """The exact text a model sees before it answers (with the company's system line for instruct models)."""
+    system = system_prompt(tokenizer, company) if company else None
     return tokenizer.apply_chat_template(
         build_messages(question, passage=passage, system=system, history=history),
         tokenize=False,

@@ -84,3 +84,31 @@ def test_grounded_prompt_carries_the_passage_before_the_question(bare_tokenizer)
 
 def test_legacy_text_is_the_original_format():
     assert legacy_text("  What? ", "Software. ") == "question: What?\nanswer: Software."
+
+
+CHATML = (
+    "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def test_a_spare_special_token_pads_instead_of_a_new_one(bare_tokenizer):
+    """SmolLM2: pad == EOS == <|im_end|>; <|endoftext|> is a special token its template never writes."""
+    bare_tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"]})
+    bare_tokenizer.eos_token = bare_tokenizer.pad_token = "<|im_end|>"
+    bare_tokenizer.bos_token = "<|im_start|>"
+    bare_tokenizer.chat_template = CHATML
+    size = len(bare_tokenizer)
+    prepare_tokenizer(bare_tokenizer)
+    assert bare_tokenizer.pad_token == "<|endoftext|>" and len(bare_tokenizer) == size, "no new token to embed"
+    assert bare_tokenizer.chat_template == CHATML
+
+
+def test_models_with_their_own_template_get_the_company_system_line(bare_tokenizer):
+    prepare_tokenizer(bare_tokenizer)
+    assert render_prompt(bare_tokenizer, "Q?", company="Acme") == "User: Q?\nAssistant:", "our template: no system"
+    bare_tokenizer.chat_template = CHATML
+    assert render_prompt(bare_tokenizer, "Q?", company="Acme") == (
+        "<|im_start|>system\nYou are the assistant of Acme's website. Answer visitors' questions about Acme briefly."
+        "<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\n"
+    )
