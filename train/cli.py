@@ -1,5 +1,6 @@
 """`python -m train --config RECIPE.yaml [--key value …]`, `python -m train tiny-base …`,
-`python -m train merge --adapter DIR --out DIR`."""
+`python -m train merge --adapter DIR --out DIR`,
+`python -m train import-gguf (--gguf FILE | --packaged NAME) --out DIR`."""
 
 from __future__ import annotations
 
@@ -91,13 +92,32 @@ def merge(argv: list[str]) -> dict:
     return merge_adapter(args.adapter, args.out)
 
 
+def import_gguf(argv: list[str]) -> dict:
+    from cazton_llm.packaged_models import PACKAGED_MODELS, import_gguf, import_packaged
+
+    parser = argparse.ArgumentParser(
+        prog="python -m train import-gguf",
+        description="turn a GGUF model file into a model folder that from_pretrained loads like a Hub model "
+        "(safetensors, config, tokenizer with its chat template, generation config)",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--gguf", type=Path, help="a GGUF file")
+    source.add_argument(
+        "--packaged", choices=sorted(PACKAGED_MODELS), help="a model installed from PyPI by `make install`"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="model folder to write")
+    args = parser.parse_args(argv)
+    return import_packaged(args.packaged, args.out) if args.packaged else import_gguf(args.gguf, args.out)
+
+
+SUBCOMMANDS = {"tiny-base": tiny_base, "merge": merge, "import-gguf": import_gguf}
+
+
 @exit_on_user_error
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["tiny-base"]:
-        summary = tiny_base(argv[1:])
-    elif argv[:1] == ["merge"]:
-        summary = merge(argv[1:])
+    if argv and argv[0] in SUBCOMMANDS:
+        summary = SUBCOMMANDS[argv[0]](argv[1:])
     else:
         from train.sft import train_adapter
 
