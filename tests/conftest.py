@@ -99,3 +99,34 @@ def tiny_adapter_dir(tmp_path_factory, tiny_base_dir, qa_dataset_dir) -> Path:
         },
     )
     return adapter_dir
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir(tmp_path_factory) -> Path:
+    """SmolLM2-135M-Instruct imported from the GGUF file that `make install` put in site-packages."""
+    from cazton_llm.packaged_models import import_packaged
+
+    model_dir = tmp_path_factory.mktemp("smollm2") / "base_model"
+    import_packaged("smollm2-135m-instruct", model_dir)
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def smollm2_adapter_dir(tmp_path_factory, smollm2_dir, qa_dataset_dir) -> Path:
+    """SmolLM2 finetuned by the real training command with its own recipe, for one epoch (8 steps)."""
+    from train.cli import run_training
+
+    adapter_dir = tmp_path_factory.mktemp("smollm2-adapter") / "adapter"
+    run_training(
+        REPO / "train/configs/smollm2-135m-instruct.yaml",
+        {
+            "model_name_or_path": str(smollm2_dir),
+            "dataset_name": str(qa_dataset_dir),
+            "output_dir": str(adapter_dir),
+            "company": "Northwind Forge",
+            "num_train_epochs": 1,
+            "save_strategy": "no",
+            "report_to": "none",
+        },
+    )
+    return adapter_dir

@@ -33,6 +33,20 @@ class ScriptArguments:
             "learns to answer from the passage the Space and benchmark put there in grounded mode (0 to 1)"
         },
     )
+    lora_top_layers: int | None = field(
+        default=None,
+        metadata={
+            "help": "put LoRA on the top N transformer layers only: backpropagation then stops below them, which "
+            "makes a CPU step much cheaper (unset: every layer)"
+        },
+    )
+    company: str = field(
+        default="Cazton",
+        metadata={
+            "help": "company named in the system line of a model with its own chat template; the Space and the "
+            "benchmark use the same line"
+        },
+    )
     resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint of an interrupted run"})
     early_stopping_patience: int | None = field(
         default=None, metadata={"help": "stop after this many evaluations without eval-loss improvement"}

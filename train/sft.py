@@ -12,7 +12,13 @@ from cazton_llm.atomic import atomic_dir
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
-from cazton_llm.prompt_format import PROMPT_FORMATS, has_own_chat_template, prepare_tokenizer, user_content
+from cazton_llm.prompt_format import (
+    PROMPT_FORMATS,
+    has_own_chat_template,
+    prepare_tokenizer,
+    system_prompt,
+    user_content,
+)
 from train.card import render_card, training_facts
 from train.config import TARGET_MODULES, ScriptArguments
 from train.plots import plot_losses
@@ -43,13 +49,15 @@ def chosen_for_grounding(row_id: str, fraction: float) -> bool:
     return int(hashlib.sha256(row_id.encode()).hexdigest()[:8], 16) < fraction * 0x100000000
 
 
-def with_passage(row: dict, fraction: float) -> dict:
-    """The row's conversation, its question preceded by the source passage when drawn for grounding."""
-    if not chosen_for_grounding(row["id"], fraction):
-        return {"messages": row["messages"]}
+def training_messages(row: dict, fraction: float, system: str | None = None) -> dict:
+    """The row's conversation as the model will see it when serving: the system line of an instruct model's own
+    template first, and the question preceded by its source passage when the row is drawn for grounding."""
     messages = [dict(message) for message in row["messages"]]
-    last_user = max(index for index, message in enumerate(messages) if message["role"] == "user")
-    messages[last_user]["content"] = user_content(row["question"], row["passage"])
+    if chosen_for_grounding(row["id"], fraction):
+        last_user = max(index for index, message in enumerate(messages) if message["role"] == "user")
+        messages[last_user]["content"] = user_content(row["question"], row["passage"])
+    if system:
+        messages.insert(0, {"role": "system", "content": system})
     return {"messages": messages}
 
 
@@ -84,12 +92,18 @@ def load_base(model_args, cuda: bool):
     return model, quantization is not None
 
 
-def lora_config(model_args, model):
+def lora_config(model_args, model, top_layers: int | None = None):
     from trl import get_peft_config
 
     if not model_args.lora_target_modules:
         model_args.lora_target_modules = TARGET_MODULES.get(model.config.model_type, "all-linear")
-    return get_peft_config(model_args)
+    config = get_peft_config(model_args)
+    layers = model.config.get_text_config().num_hidden_layers
+    if top_layers:
+        if not 0 < top_layers <= layers:
+            raise UserError(f"lora_top_layers must be between 1 and the model's {layers} layers, got {top_layers}")
+        config.layers_to_transform = list(range(layers - top_layers, layers))
+    return config
 
 
 @dataclass
@@ -106,6 +120,7 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback
     from trl import SFTTrainer
+    from trl.chat_template_utils import has_generation_markers
 
     validate(script_args, training_args, model_args)
     adapter_dir = Path(training_args.output_dir)
@@ -117,19 +132,24 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
         print(CPU_NOTICE)
         training_args.bf16, training_args.use_cpu = False, True
     tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
-    own_template = has_own_chat_template(tokenizer) and "generation" not in tokenizer.chat_template
     prepare_tokenizer(tokenizer, script_args.prompt_format, force=script_args.prompt_format == "legacy")
-    own_template = own_template and script_args.prompt_format != "legacy"
+    # A model's own template (ChatML: SmolLM2, Qwen2.5) rarely marks the assistant turn for TRL's assistant-only
+    # loss: its rows become prompt/completion pairs, and the loss covers the completion, which ends with the
+    # template's end-of-turn token.
+    own_template = has_own_chat_template(tokenizer) and not has_generation_markers(tokenizer.chat_template)
+    system = system_prompt(tokenizer, script_args.company)
     model, quantized = load_base(model_args, cuda)
     if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
         model.resize_token_embeddings(len(tokenizer))
-    peft_config = lora_config(model_args, model)
+    peft_config = lora_config(model_args, model, script_args.lora_top_layers)
 
     columns = ["messages"]
     if script_args.grounded_fraction and "passage" not in dataset[script_args.dataset_train_split].column_names:
         raise UserError(f"grounded_fraction needs a 'passage' column and {script_args.dataset_name!r} has none")
     splits = {
-        name: split.map(with_passage, fn_kwargs={"fraction": script_args.grounded_fraction}).select_columns(columns)
+        name: split.map(
+            training_messages, fn_kwargs={"fraction": script_args.grounded_fraction, "system": system}
+        ).select_columns(columns)
         for name, split in dataset.items()
     }
     if own_template:

@@ -4,7 +4,7 @@ EOS that ends it are labelled — the root fix for answers that never stop."""
 import pytest
 
 from train.cli import parse_training_args
-from train.sft import chosen_for_grounding, prepare_run, with_passage
+from train.sft import chosen_for_grounding, prepare_run, training_messages
 
 REPO_RECIPE = "train/configs/tiny.yaml"
 
@@ -53,10 +53,61 @@ def test_grounded_fraction_puts_the_passage_before_a_stable_share_of_questions(q
     from datasets import load_dataset
 
     rows = list(load_dataset(str(qa_dataset_dir), split="train"))
-    grounded = [row["id"] for row in rows if "Context: " in with_passage(row, 0.5)["messages"][-2]["content"]]
+    grounded = [row["id"] for row in rows if "Context: " in training_messages(row, 0.5)["messages"][-2]["content"]]
     assert 0.25 * len(rows) < len(grounded) < 0.75 * len(rows)
     assert grounded == [row["id"] for row in rows if chosen_for_grounding(row["id"], 0.5)], "same rows every run"
     row = rows[0]
-    grounded_question = with_passage(row, 1.0)["messages"][-2]["content"]
+    grounded_question = training_messages(row, 1.0)["messages"][-2]["content"]
     assert grounded_question == f"Context: {row['passage']}\n\nQuestion: {row['question']}"
-    assert with_passage(row, 0.0)["messages"] == row["messages"]
+    assert training_messages(row, 0.0)["messages"] == row["messages"]
+
+
+def own_template_run(recipe: str, model_dir, dataset_dir, tmp_path):
+    args = [
+        "--config",
+        recipe,
+        "--model_name_or_path",
+        str(model_dir),
+        "--dataset_name",
+        str(dataset_dir),
+        "--output_dir",
+        str(tmp_path / "adapter"),
+        "--company",
+        "Northwind Forge",
+        "--grounded_fraction",
+        "0.5",
+        "--report_to",
+        "none",
+    ]
+    return prepare_run(*parse_training_args(args))
+
+
+@pytest.mark.parametrize(
+    ("recipe", "model_fixture"),
+    [
+        ("train/configs/smollm2-135m-instruct.yaml", "smollm2_dir"),
+        ("train/configs/qwen2.5-0.5b-instruct.yaml", "tiny_qwen2_dir"),
+    ],
+)
+def test_own_chatml_template_labels_the_answer_and_its_im_end_only(
+    request, qa_dataset_dir, tmp_path, recipe, model_fixture
+):
+    model_dir = request.getfixturevalue(model_fixture)
+    run = own_template_run(recipe, model_dir, qa_dataset_dir, tmp_path)
+    tokenizer = run.tokenizer
+    assert tokenizer.chat_template == (model_dir / "chat_template.jinja").read_text(), "the model's own template"
+    assert tokenizer.pad_token == "<|endoftext|>" != tokenizer.eos_token == "<|im_end|>"
+    assert len(tokenizer) == run.trainer.model.get_input_embeddings().weight.shape[0], "no new token, no resize"
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    batch = next(iter(run.trainer.get_train_dataloader()))
+    for input_ids, labels in zip(batch["input_ids"].tolist(), batch["labels"].tolist(), strict=True):
+        labelled = [position for position, label in enumerate(labels) if label != -100]
+        first, last = labelled[0], labelled[-1]
+        assert labelled == list(range(first, last + 1)), "the answer is one contiguous labelled span"
+        prompt = tokenizer.decode(input_ids[:first])
+        assert prompt.endswith("<|im_start|>assistant\n") and all(label == -100 for label in labels[:first])
+        assert "<|im_start|>system\nYou are the assistant of Northwind Forge's website." in prompt
+        answer_end = input_ids.index(im_end, first)
+        assert labels[answer_end] == im_end, "the <|im_end|> ending the answer is labelled"
+        assert tokenizer.decode(input_ids[first:answer_end]).strip(), "the answer itself is labelled"
+        assert not tokenizer.decode(input_ids[answer_end + 1 : last + 1]).strip(), "after <|im_end|>: a newline at most"

@@ -13,6 +13,7 @@ import torch
 
 from benchmark.generation import generate_batch
 from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.decoding import Decoding
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from train.merge import merge_adapter
@@ -44,7 +45,9 @@ def test_loss_falls(tiny_adapter_dir):
 def answer_stats(spec: str, questions: list[str]) -> tuple[float, float]:
     model, tokenizer = load_for_inference(spec)
     torch.manual_seed(0)
-    results = generate_batch(model, tokenizer, [render_prompt(tokenizer, q) for q in questions], MAX_NEW_TOKENS)
+    results = generate_batch(
+        model, tokenizer, [render_prompt(tokenizer, q) for q in questions], Decoding(max_new_tokens=MAX_NEW_TOKENS)
+    )
     eos_rate = sum(ended for _, ended, _ in results) / len(results)
     return eos_rate, sum(tokens for _, _, tokens in results) / len(results)
 
