@@ -3,8 +3,9 @@ prompts: time to first token, tokens/s, their ratios, and how answers ended (EOS
 
     python bench/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
 
-Defaults to the demo's outputs (outputs/demo/); run `make demo SERVE=0` first. The app runs in its
-own process (`python -m space`), as users reach it; both paths use greedy decoding on the CPU.
+Defaults to the demo's outputs (outputs/demo/: SmolLM2-135M-Instruct and its adapter); run `make demo SERVE=0`
+first. The app runs in its own process (`python -m space`), as users reach it; both paths prompt closed-book and
+decode with the shared settings (cazton_llm.decoding) on the CPU.
 """
 
 from __future__ import annotations
@@ -35,23 +36,15 @@ from space.config import SpaceConfig
 ENDED_BY = re.compile(r"answer ended by (\w+)")
 
 
-def bare_generate(model, tokenizer, question: str, max_new_tokens: int) -> dict:
-    """`model.generate` with the app's decoding settings, streamed only to time the first token."""
-    inputs = tokenizer(render_prompt(tokenizer, question), return_tensors="pt")
+def bare_generate(model, tokenizer, question: str, config: SpaceConfig) -> dict:
+    """`model.generate` with the app's prompt and decoding settings, streamed only to time the first token."""
+    inputs = tokenizer(render_prompt(tokenizer, question, company=config.company), return_tensors="pt")
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     result = {}
     started = time.perf_counter()
     thread = threading.Thread(
         target=lambda: result.update(
-            ids=model.generate(
-                **inputs,
-                streamer=streamer,
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                repetition_penalty=1.1,
-                pad_token_id=tokenizer.pad_token_id,
-                eos_token_id=tokenizer.eos_token_id,
-            )
+            ids=model.generate(**inputs, **config.decoding.generate_kwargs(tokenizer), streamer=streamer)
         )
     )
     thread.start()
@@ -98,6 +91,7 @@ def serve_app(config: SpaceConfig, port: int) -> tuple[subprocess.Popen, list[st
     command = [sys.executable, "-m", "space", "--port", str(port), "--base-model", config.base_model]
     command += ["--adapter", config.adapter, "--dataset", config.dataset]
     env = {**os.environ, "DEVICE": "cpu", "MAX_NEW_TOKENS": str(config.max_new_tokens), "MAX_MESSAGE_CHARS": "2000"}
+    env["COMPANY"] = config.company
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log_lines: list[str] = []
     for line in server.stdout:
@@ -111,11 +105,12 @@ def serve_app(config: SpaceConfig, port: int) -> tuple[subprocess.Popen, list[st
 def main() -> int:
     demo = OutputLayout(DEMO_ROOT)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.tiny_base))
+    parser.add_argument("--base-model", default=str(demo.imported_base))
     parser.add_argument("--adapter", default=str(demo.adapter))
     parser.add_argument("--dataset", default=str(demo.dataset))
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--company", default="Northwind Forge", help="the company the adapter was trained for")
     parser.add_argument("--port", type=int, default=7871)
     args = parser.parse_args()
     for path in (args.base_model, args.adapter, args.dataset):
@@ -127,6 +122,7 @@ def main() -> int:
         base_model=args.base_model,
         adapter=args.adapter,
         dataset=args.dataset,
+        company=args.company,
         device="cpu",
         max_new_tokens=args.max_new_tokens,
         max_message_chars=2000,
@@ -135,12 +131,12 @@ def main() -> int:
     questions = list(dict.fromkeys(load_qa_dataset(args.dataset, split="test")["question"]))[: args.questions]
     server, log_lines = serve_app(config, args.port)
     client = Client(f"http://127.0.0.1:{args.port}/", verbose=False)
-    bare_generate(model, tokenizer, questions[0], args.max_new_tokens)
+    bare_generate(model, tokenizer, questions[0], config)
     through_app(client, questions[0])
 
     bare_runs, app_runs = [], []
     for question in questions:
-        bare_runs.append(bare_generate(model, tokenizer, question, args.max_new_tokens))
+        bare_runs.append(bare_generate(model, tokenizer, question, config))
         app_runs.append(through_app(client, question))
     server.terminate()
     server.wait(timeout=30)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from benchmark.generation import MODES
+from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS, Decoding
 from cazton_llm.errors import UserError, exit_on_user_error
 
 
@@ -26,13 +28,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME=SPEC",
         help="a model to compare: BASE or BASE+ADAPTER, Hub ids or folders, @revision allowed (repeat for more models)",
     )
-    parser.add_argument("--grounded", action="store_true", help="put the source passage into every prompt")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=["closed-book"],
+        help="prompt modes to compare in: closed-book (the question alone) and/or grounded (the question's source "
+        "passage in the prompt, as in the Space's Grounded setting); default: %(default)s",
+    )
     parser.add_argument("--judge", metavar="openai:MODEL", help="LLM judge (OPENAI_API_KEY, optional OPENAI_BASE_URL)")
     parser.add_argument("--limit", type=int, help="only the first N questions")
-    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument(
+        "--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS, help="token budget per answer (as in the Space)"
+    )
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--company", default="the company", help="company name for chat models' system prompt")
+    parser.add_argument(
+        "--company", default="Cazton", help="company named in the system line of models with their own chat template"
+    )
     parser.add_argument("--out", type=Path, required=True, help="report folder (answers are cached there)")
     parser.add_argument(
         "--update-model-card",
@@ -56,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         out_dir=args.out,
         models=models,
         split=args.split,
-        grounded=args.grounded,
+        modes=tuple(args.modes),
         judge=args.judge,
         limit=args.limit,
-        max_new_tokens=args.max_new_tokens,
+        decoding=Decoding(max_new_tokens=args.max_new_tokens),
         batch_size=args.batch_size,
         seed=args.seed,
         company=args.company,

@@ -11,22 +11,17 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cazton_llm.atomic import read_jsonl
+from cazton_llm.decoding import Decoding
 from cazton_llm.model_loading import ModelSpec, load_for_inference
-from cazton_llm.prompt_format import STOP_STRINGS, has_own_chat_template, render_prompt
+from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import finish_answer
 
-CHAT_SYSTEM_PROMPT = "You are the assistant of {company}'s website. Answer visitors' questions about {company} briefly."
+MODES = ("closed-book", "grounded")  # grounded: the question's source passage goes into the prompt
 
 
-def prompt_for(tokenizer, question: str, passage: str | None, company: str) -> str:
-    """Our models get our prompt format; chat models their own template with a system prompt."""
-    system = CHAT_SYSTEM_PROMPT.format(company=company) if has_own_chat_template(tokenizer) else None
-    return render_prompt(tokenizer, question, passage=passage, system=system)
-
-
-def answers_key(spec: str, settings) -> str:
+def answers_key(spec: str, mode: str, settings) -> str:
     """Identifies what an answer depends on: the spec, the files of its local folders (so a retrained
-    adapter in the same folder is not mistaken for the old one) and the prompt and length settings."""
+    adapter in the same folder is not mistaken for the old one), the prompt mode and the decoding."""
     parsed = ModelSpec.parse(spec)
     files = []
     for ref in (parsed.base, parsed.adapter):
@@ -36,7 +31,7 @@ def answers_key(spec: str, settings) -> str:
                 for path in sorted(Path(ref.name).rglob("*"))
                 if path.is_file()
             ]
-    prompting = [settings.grounded, settings.max_new_tokens, settings.company]
+    prompting = [mode, settings.company, repr(settings.decoding)]
     return hashlib.sha256(json.dumps([spec, files, prompting]).encode()).hexdigest()[:16]
 
 
@@ -46,21 +41,13 @@ def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     return {(row["model"], row.get("answers_key"), row["id"]): row for row in read_jsonl(answers_path)}
 
 
-def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[tuple[str, bool, int]]:
-    """(text, ended_by_eos, new_tokens) per prompt, greedy."""
+def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> list[tuple[str, bool, int]]:
+    """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes."""
     import torch
 
     encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
     with torch.no_grad():
-        output = model.generate(
-            **encoded,
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
-            eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-            stop_strings=list(STOP_STRINGS),
-            tokenizer=tokenizer,
-        )
+        output = model.generate(**encoded, **decoding.generate_kwargs(tokenizer))
     results = []
     for row in output[:, encoded["input_ids"].shape[1] :]:
         ids = row.tolist()
@@ -71,13 +58,13 @@ def generate_batch(model, tokenizer, prompts: list[str], max_new_tokens: int) ->
     return results
 
 
-def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_path: Path) -> list[dict]:
-    """Answers of model `name` for every row, from the cache or freshly generated."""
+def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_path: Path) -> dict[str, list[dict]]:
+    """Answers of model `name` for every row in every prompt mode, from the cache or freshly generated."""
     import torch
 
     cached = read_cached(answers_path)
-    key = answers_key(spec, settings)
-    todo = [row for row in rows if (name, key, row["id"]) not in cached]
+    keys = {mode: answers_key(spec, mode, settings) for mode in settings.modes}
+    todo = [(mode, row) for mode in settings.modes for row in rows if (name, keys[mode], row["id"]) not in cached]
     if todo:
         torch.manual_seed(settings.seed)
         model, tokenizer = load_for_inference(ModelSpec.parse(spec))
@@ -85,19 +72,23 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"answering ({name})", unit="batch"):
                 batch = todo[start : start + settings.batch_size]
                 prompts = [
-                    prompt_for(
-                        tokenizer, row["question"], row["passage"] if settings.grounded else None, settings.company
+                    render_prompt(
+                        tokenizer,
+                        row["question"],
+                        passage=row["passage"] if mode == "grounded" else None,
+                        company=settings.company,
                     )
-                    for row in batch
+                    for mode, row in batch
                 ]
                 started = time.perf_counter()
-                generated = generate_batch(model, tokenizer, prompts, settings.max_new_tokens)
+                generated = generate_batch(model, tokenizer, prompts, settings.decoding)
                 seconds = time.perf_counter() - started
-                for row, (text, ended_by_eos, new_tokens) in zip(batch, generated, strict=True):
+                for (mode, row), (text, ended_by_eos, new_tokens) in zip(batch, generated, strict=True):
                     finished = finish_answer(text, ended_by_eos)
                     record = {
                         "model": name,
-                        "answers_key": key,
+                        "mode": mode,
+                        "answers_key": keys[mode],
                         "id": row["id"],
                         "answer": finished.text,
                         "stop_reason": finished.stop_reason,
@@ -106,7 +97,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
                         "batch_tokens_per_s": sum(item[2] for item in generated) / seconds if seconds else 0.0,
                     }
                     handle.write(json.dumps(record) + "\n")
-                    cached[(name, key, row["id"])] = record
+                    cached[(name, keys[mode], row["id"])] = record
                 handle.flush()
         del model
-    return [cached[(name, key, row["id"])] for row in rows]
+    return {mode: [cached[(name, keys[mode], row["id"])] for row in rows] for mode in settings.modes}

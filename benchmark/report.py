@@ -1,6 +1,6 @@
-"""The benchmark report: report.md (model × metric table with 95% CIs, pairwise judge results,
-five questions side by side), results.json, and plots (metrics bar chart with error bars,
-answer length vs ROUGE-L)."""
+"""The benchmark report: report.md (per prompt mode, a model × metric table with 95% CIs and pairwise
+judge results; then questions with every model's answers side by side), results.json, and plots
+(metrics bar chart with error bars, answer length vs ROUGE-L, one panel per prompt mode)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from benchmark.metrics import METRICS
 from cazton_llm.atomic import atomic_path, write_json, write_text
 
 PLOTTED = ("rouge_l", "semantic_similarity", "faithfulness", "clean_stop")
-EXAMPLES = 5
+EXAMPLES = 3
 
 
 def cell(stats: dict) -> str:
@@ -34,75 +34,97 @@ def metrics_table(summary: dict) -> list[str]:
     return lines
 
 
-def render_markdown(results: dict, rows: list[dict], answers: dict[str, list[dict]]) -> str:
-    lines = [
-        f"# Benchmark: {', '.join(results['models'])}",
-        "",
-        f"{results['questions']} held-out questions from `{results['dataset']}` (split `{results['split']}`), "
-        f"greedy decoding, at most {results['max_new_tokens']} new tokens, seed {results['seed']}"
-        + (", source passage in the prompt (grounded)" if results["grounded"] else "")
-        + ". Cells: mean [95% bootstrap CI].",
-        "",
-        *metrics_table(results["metrics"]),
-        "",
-        "Stop reasons: " + "; ".join(f"{model}: {counts}" for model, counts in results["stop_reasons"].items()),
-        "",
-    ]
-    if results.get("pairwise"):
+def one_line(text: str) -> str:
+    """An answer as a markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|") or "(empty)"
+
+
+def mode_section(results: dict, mode: str) -> list[str]:
+    lines = [f"## {mode}", "", *metrics_table(results["metrics"][mode]), ""]
+    lines += ["Stop reasons: " + "; ".join(f"{m}: {c}" for m, c in results["stop_reasons"][mode].items()), ""]
+    if results["pairwise"].get(mode):
         lines += [
-            "## Pairwise LLM judge",
+            "Pairwise LLM judge:",
             "",
             "| pair | wins | losses | ties | win rate | length-controlled |",
             "|---|---|---|---|---|---|",
         ]
-        for pair, outcome in results["pairwise"].items():
+        for pair, outcome in results["pairwise"][mode].items():
             lines.append(
                 f"| {pair} | {outcome['wins']} | {outcome['losses']} | {outcome['ties']} | "
                 f"{outcome['win_rate']:.3f} | {outcome['length_controlled_win_rate']:.3f} |"
             )
         lines.append("")
-    lines += ["## Examples", ""]
+    return lines
+
+
+def examples_section(results: dict, rows: list[dict], answers: dict[str, dict[str, list[dict]]]) -> list[str]:
+    modes = results["modes"]
+    lines = ["## Answers side by side", ""]
     for index, row in enumerate(rows[:EXAMPLES]):
-        lines += [f"**Q: {row['question']}**", "", f"- reference: {row['answer']}"]
-        lines += [f"- {model}: {answers[model][index]['answer'] or '(empty)'}" for model in answers]
+        lines += [f"**Q: {row['question']}**", "", f"Reference: {row['answer']}", ""]
+        lines += ["| model | " + " | ".join(modes) + " |", "|---" * (len(modes) + 1) + "|"]
+        for model in results["models"]:
+            cells = [one_line(answers[mode][model][index]["answer"]) for mode in modes]
+            lines.append(f"| {model} | " + " | ".join(cells) + " |")
         lines.append("")
+    return lines
+
+
+def render_markdown(results: dict, rows: list[dict], answers: dict[str, dict[str, list[dict]]]) -> str:
+    decoding = results["decoding"]
+    lines = [
+        f"# Benchmark: {', '.join(results['models'])}",
+        "",
+        f"{results['questions']} held-out questions from `{results['dataset']}` (split `{results['split']}`), "
+        f"prompted {' and '.join(results['modes'])} (grounded: the question's source passage in the prompt), "
+        f"decoded as the Space decodes (greedy, at most {decoding['max_new_tokens']} new tokens, repetition "
+        f"penalty {decoding['repetition_penalty']}), seed {results['seed']}. Cells: mean [95% bootstrap CI].",
+        "",
+    ]
+    for mode in results["modes"]:
+        lines += mode_section(results, mode)
+    lines += examples_section(results, rows, answers)
     lines += ["![metrics](metrics.png)", "", "![length vs ROUGE-L](length_vs_score.png)", ""]
     return "\n".join(lines)
 
 
-def plot_metrics(summary: dict, out_path: Path) -> None:
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
-    width = 0.8 / max(1, len(summary))
-    for offset, (model, metrics) in enumerate(summary.items()):
-        means = [metrics[name]["mean"] for name in PLOTTED]
-        errors = [
-            [m - metrics[name]["low"] for m, name in zip(means, PLOTTED, strict=True)],
-            [metrics[name]["high"] - m for m, name in zip(means, PLOTTED, strict=True)],
-        ]
-        positions = [index + offset * width for index in range(len(PLOTTED))]
-        axes.bar(positions, means, width, yerr=errors, capsize=3, label=model)
-    axes.set_xticks([index + width * (len(summary) - 1) / 2 for index in range(len(PLOTTED))])
-    axes.set_xticklabels([name.replace("_", " ") for name in PLOTTED])
-    axes.set_ylim(0, 1.05)
-    axes.set_ylabel("mean (95% CI)")
-    axes.set_title("Answer quality on held-out questions")
-    axes.legend()
-    axes.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    with atomic_path(out_path) as tmp:
-        figure.savefig(tmp, format="png")
-    plt.close(figure)
+def plot_metrics(metrics: dict[str, dict], out_path: Path) -> None:
+    figure, panels = plt.subplots(1, len(metrics), figsize=(7 * len(metrics), 4.5), dpi=120, squeeze=False)
+    for axes, (mode, summary) in zip(panels[0], metrics.items(), strict=True):
+        width = 0.8 / max(1, len(summary))
+        for offset, (model, stats) in enumerate(summary.items()):
+            means = [stats[name]["mean"] for name in PLOTTED]
+            errors = [
+                [m - stats[name]["low"] for m, name in zip(means, PLOTTED, strict=True)],
+                [stats[name]["high"] - m for m, name in zip(means, PLOTTED, strict=True)],
+            ]
+            positions = [index + offset * width for index in range(len(PLOTTED))]
+            axes.bar(positions, means, width, yerr=errors, capsize=3, label=model)
+        axes.set_xticks([index + width * (len(summary) - 1) / 2 for index in range(len(PLOTTED))])
+        axes.set_xticklabels([name.replace("_", " ") for name in PLOTTED])
+        axes.set_ylim(0, 1.05)
+        axes.set_ylabel("mean (95% CI)")
+        axes.set_title(f"Answer quality on held-out questions: {mode}")
+        axes.legend()
+        axes.grid(axis="y", alpha=0.3)
+    save_figure(figure, out_path)
 
 
-def plot_length_vs_score(per_answer: dict[str, dict[str, list[float]]], out_path: Path) -> None:
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
-    for model, values in per_answer.items():
-        axes.scatter(values["answer_words"], values["rouge_l"], label=model, alpha=0.7, s=18)
-    axes.set_xlabel("answer length (words)")
-    axes.set_ylabel("ROUGE-L F1")
-    axes.set_title("Answer length vs score")
-    axes.legend()
-    axes.grid(alpha=0.3)
+def plot_length_vs_score(per_answer: dict[str, dict[str, dict[str, list[float]]]], out_path: Path) -> None:
+    figure, panels = plt.subplots(1, len(per_answer), figsize=(6 * len(per_answer), 4.5), dpi=120, squeeze=False)
+    for axes, (mode, by_model) in zip(panels[0], per_answer.items(), strict=True):
+        for model, values in by_model.items():
+            axes.scatter(values["answer_words"], values["rouge_l"], label=model, alpha=0.7, s=18)
+        axes.set_xlabel("answer length (words)")
+        axes.set_ylabel("ROUGE-L F1")
+        axes.set_title(f"Answer length vs score: {mode}")
+        axes.legend()
+        axes.grid(alpha=0.3)
+    save_figure(figure, out_path)
+
+
+def save_figure(figure, out_path: Path) -> None:
     figure.tight_layout()
     with atomic_path(out_path) as tmp:
         figure.savefig(tmp, format="png")

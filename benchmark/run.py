@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from benchmark.generation import answer_questions
+from benchmark.generation import MODES, answer_questions
 from benchmark.judge import Judge, pairwise_results
 from benchmark.metrics import per_answer_metrics, summarize
 from benchmark.report import write_report
 from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.decoding import Decoding
 from cazton_llm.errors import UserError
 from cazton_llm.model_loading import ModelSpec
 
@@ -33,17 +34,20 @@ class BenchmarkConfig:
     out_dir: Path
     models: dict[str, str] = field(default_factory=dict)  # name -> BASE, BASE+ADAPTER, with optional @revision
     split: str = "test"
-    grounded: bool = False
+    modes: tuple[str, ...] = ("closed-book",)  # and/or "grounded": the source passage in the prompt
     judge: str | None = None  # "openai:MODEL"
     limit: int | None = None
-    max_new_tokens: int = 128
+    decoding: Decoding = field(default_factory=Decoding)  # the Space's decoding settings
     batch_size: int = 8
     seed: int = 0
-    company: str = "the company"
+    company: str = "Cazton"  # named in the system line of models with their own chat template, as in the Space
 
     def validate(self) -> None:
         if not self.models:
             raise UserError("no models: pass --model NAME=SPEC at least once")
+        unknown = [mode for mode in self.modes if mode not in MODES]
+        if unknown or not self.modes:
+            raise UserError(f"prompt mode {unknown[0] if unknown else ''!r} is unknown: choose from {', '.join(MODES)}")
         for spec in self.models.values():
             parsed = ModelSpec.parse(spec)
             parsed.base.check()
@@ -51,8 +55,8 @@ class BenchmarkConfig:
                 parsed.adapter.check()
 
 
-def print_table(summary: dict) -> None:
-    table = Table(title="benchmark (mean, 95% CI)")
+def print_table(summary: dict, mode: str) -> None:
+    table = Table(title=f"benchmark, {mode} (mean, 95% CI)")
     table.add_column("model")
     for name in TABLE_METRICS:
         table.add_column(name.replace("_", " "), justify="right")
@@ -72,33 +76,50 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
         raise UserError(f"split {config.split!r} of {config.dataset} has no questions")
-    answers = {
+    by_model = {
         name: answer_questions(name, spec, rows, config, out_dir / "answers.jsonl")
         for name, spec in config.models.items()
     }
-    per_answer = {name: per_answer_metrics(rows, model_answers) for name, model_answers in answers.items()}
+    # mode -> model -> one answer per row
+    answers = {mode: {name: by_model[name][mode] for name in config.models} for mode in config.modes}
     judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
+    per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
+    results = {
+        "dataset": str(config.dataset),
+        "split": config.split,
+        "questions": len(rows),
+        "models": config.models,
+        "modes": list(config.modes),
+        "decoding": asdict(config.decoding),
+        "seed": config.seed,
+        "company": config.company,
+        "metrics": {
+            mode: {name: summarize(values, config.seed) for name, values in per_answer[mode].items()}
+            for mode in config.modes
+        },
+        "stop_reasons": {
+            mode: {name: dict(Counter(a["stop_reason"] for a in given)) for name, given in by_mode.items()}
+            for mode, by_mode in answers.items()
+        },
+        "pairwise": {
+            mode: pairwise_results(judge, rows, answers[mode]) if judge and len(config.models) > 1 else {}
+            for mode in config.modes
+        },
+    }
+    write_report(out_dir, results, rows, answers, per_answer)
+    for mode in config.modes:
+        print_table(results["metrics"][mode], mode)
+    print(f"report: {out_dir / 'report.md'}")
+    return results
+
+
+def score_answers(rows: list[dict], answers: dict[str, list[dict]], judge: Judge | None) -> dict[str, dict]:
+    """model -> metric -> one value per row (plus the judge's faithfulness when there is a judge)."""
+    per_answer = {name: per_answer_metrics(rows, model_answers) for name, model_answers in answers.items()}
     if judge:
         for name, model_answers in answers.items():
             per_answer[name]["judge_faithfulness"] = [
                 judge.faithfulness(row["passage"], answer["answer"])
                 for row, answer in zip(rows, model_answers, strict=True)
             ]
-    results = {
-        "dataset": str(config.dataset),
-        "split": config.split,
-        "questions": len(rows),
-        "models": config.models,
-        "grounded": config.grounded,
-        "max_new_tokens": config.max_new_tokens,
-        "seed": config.seed,
-        "metrics": {name: summarize(values, config.seed) for name, values in per_answer.items()},
-        "stop_reasons": {
-            name: dict(Counter(a["stop_reason"] for a in model_answers)) for name, model_answers in answers.items()
-        },
-        "pairwise": pairwise_results(judge, rows, answers) if judge and len(answers) > 1 else {},
-    }
-    write_report(out_dir, results, rows, answers, per_answer)
-    print_table(results["metrics"])
-    print(f"report: {out_dir / 'report.md'}")
-    return results
+    return per_answer

@@ -28,7 +28,7 @@ def description(config: SpaceConfig, knowledge: Knowledge) -> str:
 def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
     max_prompt_tokens = model.config.max_position_embeddings - config.max_new_tokens
 
-    def respond(message: str, history: list[dict], grounded: bool = False, polish: bool = False):
+    def respond(message: str, history: list[dict], grounded: bool = True, polish: bool = False):
         question = check_message(message, config.max_message_chars)
         sources = knowledge.index.search(question, config.max_sources)
         passage = sources[0].passage if grounded and sources else None
@@ -36,8 +36,8 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
         stream = AnswerStream(
             model,
             tokenizer,
-            build_prompt(tokenizer, question, passage, turns, max_prompt_tokens),
-            config.max_new_tokens,
+            build_prompt(tokenizer, question, passage, turns, max_prompt_tokens, config.company),
+            config.decoding,
         )
         for partial in stream:
             yield format_reply(partial, [])
@@ -61,7 +61,9 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     if model is None:
         model, tokenizer = load_for_inference(config.model_spec, device=config.device)
     knowledge = load_knowledge(config.dataset) if config.dataset else Knowledge(PassageIndex([]), [], [])
-    extra_inputs = [gr.Checkbox(False, label="Grounded: put the most relevant page passage into the prompt")]
+    # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.
+    has_passages = bool(knowledge.index.sources)
+    extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant page passage into the prompt")]
     if config.polish_available:
         extra_inputs.append(gr.Checkbox(False, label="Polish with GPT (rewrites for clarity, adds no facts)"))
     demo = gr.ChatInterface(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
+from cazton_llm.decoding import Decoding
 from cazton_llm.stopping import STOP_REASONS, STOP_STRINGS, FinishedAnswer, cut_at_stop_string, finish_answer
 
 logger = logging.getLogger(__name__)
@@ -36,12 +37,12 @@ class AnswerStream:
     the generate thread ends at its next step.
     """
 
-    def __init__(self, model, tokenizer, prompt: str, max_new_tokens: int, stop_strings=STOP_STRINGS):
+    def __init__(self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS):
         self.model = model
         self.stop_strings = stop_strings
         self.tokenizer = tokenizer
         self.prompt = prompt
-        self.max_new_tokens = max_new_tokens
+        self.decoding = decoding
         self.cancelled = threading.Event()
         self.stop_criteria = StopOnEvent(self.cancelled)
         self.thread: threading.Thread | None = None
@@ -71,13 +72,9 @@ class AnswerStream:
             daemon=True,
             kwargs=dict(
                 **inputs,
+                **self.decoding.generate_kwargs(self.tokenizer, self.stop_strings),
                 streamer=streamer,
-                max_new_tokens=self.max_new_tokens,
-                do_sample=False,
-                repetition_penalty=1.1,
                 stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
-                pad_token_id=self.tokenizer.pad_token_id,
-                eos_token_id=self.tokenizer.eos_token_id,
             ),
         )
         self.thread.start()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS, Decoding
+
 DEFAULT_BASE_MODEL = "microsoft/phi-1_5"
 DEFAULT_ADAPTER = "your-hf-user/cazton-phi-1_5-lora"
 DEFAULT_DATASET = "your-hf-user/cazton-qa"
@@ -22,7 +24,7 @@ class SpaceConfig:
     dataset: str = field(default_factory=lambda: os.environ.get("DATASET", DEFAULT_DATASET))
     company: str = field(default_factory=lambda: os.environ.get("COMPANY", "Cazton"))
     device: str = field(default_factory=lambda: os.environ.get("DEVICE", "auto"))
-    max_new_tokens: int = field(default_factory=lambda: _env_int("MAX_NEW_TOKENS", 200))
+    max_new_tokens: int = field(default_factory=lambda: _env_int("MAX_NEW_TOKENS", DEFAULT_MAX_NEW_TOKENS))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_history_turns: int = field(default_factory=lambda: _env_int("MAX_HISTORY_TURNS", 2))
     max_sources: int = 3
@@ -38,6 +40,11 @@ class SpaceConfig:
     def model_spec(self) -> str:
         """`BASE` or `BASE+ADAPTER`, as `cazton_llm.model_loading` reads it."""
         return f"{self.base_model}+{self.adapter}" if self.adapter else self.base_model
+
+    @property
+    def decoding(self) -> Decoding:
+        """The decoding settings, shared with the benchmark (cazton_llm.decoding)."""
+        return Decoding(max_new_tokens=self.max_new_tokens)
 
     @property
     def polish_available(self) -> bool:

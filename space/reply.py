@@ -48,10 +48,12 @@ def prior_turns(history: list[dict], max_turns: int) -> list[dict]:
     return turns[-2 * max_turns :] if max_turns > 0 else []
 
 
-def build_prompt(tokenizer, question: str, passage: str | None, turns: list[dict], max_prompt_tokens: int) -> str:
+def build_prompt(
+    tokenizer, question: str, passage: str | None, turns: list[dict], max_prompt_tokens: int, company: str | None
+) -> str:
     """The training prompt format; the oldest turns are dropped until it fits the model."""
     while True:
-        prompt = render_prompt(tokenizer, question, passage=passage, history=turns)
+        prompt = render_prompt(tokenizer, question, passage=passage, company=company, history=turns)
         if not turns or len(tokenizer(prompt)["input_ids"]) <= max_prompt_tokens:
             return prompt
         turns = turns[2:]

@@ -11,6 +11,7 @@ from PIL import Image
 
 from benchmark.model_card import update_model_card
 from benchmark.run import BenchmarkConfig, run_benchmark
+from cazton_llm.decoding import Decoding
 
 REPO = Path(__file__).resolve().parents[2]
 ZEPHYR_TEMPLATE = (
@@ -41,52 +42,65 @@ def report(tiny_base_dir, tiny_adapter_dir, chat_model_dir, qa_dataset_dir, tmp_
         "zephyr": str(chat_model_dir),
     }
     config = BenchmarkConfig(
-        dataset=str(qa_dataset_dir), out_dir=out, models=models, limit=8, max_new_tokens=48, company="Northwind Forge"
+        dataset=str(qa_dataset_dir),
+        out_dir=out,
+        models=models,
+        modes=("closed-book", "grounded"),
+        limit=8,
+        decoding=Decoding(max_new_tokens=48),
+        company="Northwind Forge",
     )
     return out, config, run_benchmark(config)
 
 
 def test_report_files_are_complete(report):
     out, config, results = report
-    assert set(results["metrics"]) == {"finetuned", "base", "zephyr"}
-    for stats in results["metrics"].values():
-        for name, value in stats.items():
-            assert value["low"] <= value["mean"] <= value["high"], name
+    assert set(results["metrics"]) == {"closed-book", "grounded"}
+    for by_model in results["metrics"].values():
+        assert set(by_model) == {"finetuned", "base", "zephyr"}
+        for stats in by_model.values():
+            for name, value in stats.items():
+                assert value["low"] <= value["mean"] <= value["high"], name
     markdown = (out / "report.md").read_text()
-    assert all(f"| {model} |" in markdown for model in config.models)
-    assert markdown.count("**Q: ") == 5
+    assert markdown.count("## closed-book") == markdown.count("## grounded") == 1
+    assert all(markdown.count(f"| {model} |") == 2 + 3 for model in config.models), "2 metric rows, 3 examples"
+    assert markdown.count("**Q: ") == 3 and "| model | closed-book | grounded |" in markdown
     for plot in ("metrics.png", "length_vs_score.png"):
         with Image.open(out / plot) as image:
-            assert image.size[0] >= 800 and image.size[1] >= 500
+            assert image.size[0] >= 1600 and image.size[1] >= 500, "one panel per mode"
             assert len(set(image.convert("L").getdata())) > 20  # drawn, not blank
     answers = [json.loads(line) for line in (out / "answers.jsonl").read_text().splitlines()]
-    assert len(answers) == 3 * 8
-    assert json.loads((out / "results.json").read_text())["questions"] == 8
+    assert len(answers) == 3 * 2 * 8
+    assert {answer["mode"] for answer in answers} == {"closed-book", "grounded"}
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["questions"] == 8 and saved["decoding"] == {"max_new_tokens": 48, "repetition_penalty": 1.0}
 
 
-def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_base_dir):
+def test_each_model_is_prompted_in_its_own_format_with_the_passage_when_grounded(report, chat_model_dir, tiny_base_dir):
     from transformers import AutoTokenizer
 
-    from benchmark.generation import prompt_for
-    from cazton_llm.prompt_format import prepare_tokenizer
+    from cazton_llm.prompt_format import prepare_tokenizer, render_prompt
 
     chat = prepare_tokenizer(AutoTokenizer.from_pretrained(chat_model_dir))
     ours = prepare_tokenizer(AutoTokenizer.from_pretrained(tiny_base_dir))
-    assert prompt_for(chat, "Q?", None, "Northwind Forge").startswith("<|system|>\nYou are the assistant of Northwind")
-    assert prompt_for(ours, "Q?", None, "Northwind Forge") == "User: Q?\nAssistant:"
+    assert render_prompt(chat, "Q?", company="Northwind Forge").startswith("<|system|>\nYou are the assistant of North")
+    assert render_prompt(ours, "Q?", company="Northwind Forge") == "User: Q?\nAssistant:"
+    assert render_prompt(ours, "Q?", "P.", "Northwind Forge") == "User: Context: P.\n\nQuestion: Q?\nAssistant:"
 
 
-def test_rerun_regenerates_nothing_and_new_models_or_prompts_generate_only_their_answers(report):
+def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_their_answers(report):
     out, config, results = report
     lines_before = (out / "answers.jsonl").read_text().count("\n")
     assert run_benchmark(config)["metrics"] == results["metrics"]
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before
     config.models = {**config.models, "base-again": config.models["base"]}
     run_benchmark(config)
-    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 8
-    grounded = dataclasses.replace(config, models={"base": config.models["base"]}, grounded=True)
-    assert run_benchmark(grounded)["grounded"] is True
-    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 16, "grounded prompts are new answers"
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 2 * 8
+    longer = dataclasses.replace(
+        config, models={"base": config.models["base"]}, modes=("grounded",), decoding=Decoding(max_new_tokens=49)
+    )
+    assert run_benchmark(longer)["modes"] == ["grounded"]
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 3 * 8, "new decoding, new answers"
 
 
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
@@ -100,8 +114,16 @@ def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
     update_model_card(card_dir, "finetuned", results)
     text = (card_dir / "README.md").read_text()
     front = RepoCard(text).data.to_dict()
-    metrics = front["model-index"][0]["results"][0]["metrics"]
-    assert {metric["type"] for metric in metrics} == {"rouge_l", "semantic_similarity", "faithfulness", "clean_stop"}
+    closed_book, grounded = front["model-index"][0]["results"]
+    assert "closed-book" in closed_book["task"]["name"] and "grounded" in grounded["task"]["name"]
+    assert {metric["type"] for metric in grounded["metrics"]} == {
+        "rouge_l",
+        "semantic_similarity",
+        "faithfulness",
+        "clean_stop",
+    }
+    rouge = next(metric for metric in grounded["metrics"] if metric["type"] == "rouge_l")
+    assert rouge["value"] == round(results["metrics"]["grounded"]["finetuned"]["rouge_l"]["mean"], 4)
     assert front["library_name"] == "peft" and "PeftModel.from_pretrained" in text
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from cazton_llm.decoding import Decoding
 from cazton_llm.prompt_format import render_prompt
 from space.chat import STOP_REASON_COUNTS, AnswerStream
 from tests.space.conftest import generate_threads, wait_until
@@ -14,7 +15,9 @@ from tests.space.conftest import generate_threads, wait_until
 def test_partials_grow_and_the_answer_is_finished(loaded_model):
     model, tokenizer = loaded_model
     before = sum(STOP_REASON_COUNTS.values())
-    stream = AnswerStream(model, tokenizer, render_prompt(tokenizer, "What does the company do?"), max_new_tokens=24)
+    stream = AnswerStream(
+        model, tokenizer, render_prompt(tokenizer, "What does the company do?"), Decoding(max_new_tokens=24)
+    )
     partials = list(stream)
     assert len(partials) >= 2
     assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(partials))
@@ -27,12 +30,12 @@ def test_partials_grow_and_the_answer_is_finished(loaded_model):
 def test_a_stop_string_ends_generation_early(loaded_model):
     model, tokenizer = loaded_model
     prompt = render_prompt(tokenizer, "Who are your technology partners?")
-    free_run = AnswerStream(model, tokenizer, prompt, max_new_tokens=40, stop_strings=("\x00",))
+    free_run = AnswerStream(model, tokenizer, prompt, Decoding(max_new_tokens=40), stop_strings=("\x00",))
     full_text = list(free_run)[-1]
     words = full_text.split()
     assert len(words) >= 6, full_text
     stop_word = next(word for word in words[3:] if full_text.find(word) > 0)
-    stopped = AnswerStream(model, tokenizer, prompt, max_new_tokens=40, stop_strings=(stop_word,))
+    stopped = AnswerStream(model, tokenizer, prompt, Decoding(max_new_tokens=40), stop_strings=(stop_word,))
     before = STOP_REASON_COUNTS["stop_string"]
     partials = list(stopped)
     assert stopped.finished.stop_reason == "stop_string"
@@ -45,7 +48,9 @@ def test_a_stop_string_ends_generation_early(loaded_model):
 
 def test_closing_the_stream_stops_the_generate_thread(loaded_model):
     model, tokenizer = loaded_model
-    stream = AnswerStream(model, tokenizer, render_prompt(tokenizer, "Tell me everything."), max_new_tokens=2000)
+    stream = AnswerStream(
+        model, tokenizer, render_prompt(tokenizer, "Tell me everything."), Decoding(max_new_tokens=2000)
+    )
     iterator = iter(stream)
     next(iterator)
     next(iterator)

@@ -1,11 +1,17 @@
-"""A real browser (Debian's chromium, headless, driven by Playwright) asks a question, sees the
-streamed answer and its sources, and markup typed into the chat is shown as text, not run."""
+"""A real browser (Debian's chromium, headless, driven by Playwright) asks the demo's model (SmolLM2-135M-Instruct
+with a LoRA adapter, grounded as the Space is by default) a question, sees the streamed answer in English
+sentences and the right source page, and markup typed into the chat is shown as text, not run."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+
+from cazton_llm.model_loading import load_for_inference
+from space.config import SpaceConfig
+from tests.space.conftest import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,7 +28,22 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def smollm2_app_url(smollm2_dir, smollm2_adapter_dir, qa_dataset_dir):
+    config = SpaceConfig(
+        base_model=str(smollm2_dir),
+        adapter=str(smollm2_adapter_dir),
+        dataset=str(qa_dataset_dir),
+        company="Northwind Forge",
+        device="cpu",
+        max_new_tokens=96,
+        max_message_chars=500,
+    )
+    with running_app(config, load_for_inference(config.model_spec, device="cpu")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(smollm2_app_url):
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: run `make browser` (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -30,7 +51,7 @@ def page(app_url):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
-        page.goto(app_url, wait_until="domcontentloaded")
+        page.goto(smollm2_app_url, wait_until="domcontentloaded")
         page.get_by_role("textbox").first.wait_for(timeout=30_000)
         yield page
         browser.close()
@@ -42,23 +63,25 @@ def send(page, text: str) -> None:
     textbox.press("Enter")
 
 
-def test_question_gets_a_streamed_answer_with_sources(page):
+def test_question_gets_an_answer_in_english_sentences_with_the_right_source(page):
     send(page, "Who are the technology partners of Northwind Forge?")
     sources = page.locator(".bot", has_text="Sources").last
-    sources.wait_for(timeout=60_000)
+    sources.wait_for(timeout=120_000)
     links = sources.locator("a")
     assert links.count() >= 1
-    assert links.first.get_attribute("href").startswith("http://127.0.0.1:")
+    assert links.first.get_attribute("href") == "http://127.0.0.1:8765/partners.html"
     answer_text = sources.inner_text().split("Sources")[0].strip()
-    assert answer_text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "space-chat.png"), full_page=True)
+    sentences = re.findall(r"[A-Z][^.!?]{10,}[.!?]", answer_text)
+    assert sentences and sum(map(len, sentences)) > 0.8 * len(answer_text), answer_text
+    assert re.search(r"Microsoft|AWS|Databricks|HashiCorp", answer_text), answer_text
 
 
 def test_markup_in_a_message_is_not_executed(page):
     payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> what do you offer?'
     send(page, payload)
-    page.locator(".bot", has_text="Sources").nth(1).wait_for(timeout=60_000)
+    page.locator(".bot", has_text="Sources").nth(1).wait_for(timeout=120_000)
     assert page.evaluate("window.__pwned") is None
     assert page.locator(".message img[src='x'], .message script").count() == 0
     assert page.get_by_text("<script>window.__pwned=2</script>", exact=False).count() >= 1
