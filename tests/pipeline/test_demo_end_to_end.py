@@ -20,10 +20,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def pipeline_command(run_dir: Path, site_url: str, *extra: str) -> list[str]:
+    """The demo config with the tiny base (fast; test_demo_smollm2 runs the demo's own base)."""
     overrides = {
         "run_dir": str(run_dir),
         "site.start_url": site_url,
+        "base.model": "tiny",
         "base.tiny_max_minutes": "0.25",
+        "train.recipe": "train/configs/tiny.yaml",
         "train.overrides.max_steps": "40",
         "train.overrides.eval_steps": "20",
         "train.overrides.save_steps": "10",
@@ -118,3 +121,29 @@ def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
     after = statuses(run_dir)
     assert after["crawl"] == after["generate"] == "cached"
     assert after["train"] == after["benchmark"] == "ran"
+
+
+def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path):
+    """configs/demo.yaml as shipped (the packaged SmolLM2 base, its recipe, both prompt modes), shortened."""
+    run_dir = tmp_path / "demo"
+    overrides = {
+        "run_dir": str(run_dir),
+        "site.start_url": site.base_url,
+        "train.overrides.max_steps": "2",
+        "benchmark.limit": "2",
+        "benchmark.max_new_tokens": "16",
+    }
+    sets = [arg for key, value in overrides.items() for arg in ("--set", f"{key}={value}")]
+    command = [sys.executable, "-m", "pipeline", "run", "--config", "configs/demo.yaml", *sets, "--no-serve"]
+    result = run(command)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert statuses(run_dir) == dict.fromkeys(
+        ("crawl", "generate", "clean", "build", "import_base", "train", "benchmark"), "ran"
+    )
+    config = json.loads((run_dir / "base_model" / "config.json").read_text())
+    assert config["architectures"] == ["LlamaForCausalLM"] and "quantization_config" not in config
+    adapter = json.loads((run_dir / "adapter" / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == str(run_dir / "base_model")
+    assert (run_dir / "adapter" / "adapter_model.safetensors").stat().st_size < 25 * 2**20
+    report = (run_dir / "benchmark" / "report.md").read_text()
+    assert "## closed-book" in report and "## grounded" in report and "| finetuned | " in report
