@@ -26,21 +26,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402  (after the path setup above)
+from phi_sized import build_phi_sized_model  # noqa: E402  (bench/, beside this script)
 from transformers import TrainerCallback  # noqa: E402
 
 FIXTURE_PAGES = REPO / "tests/fixtures/data/pages.jsonl"
 TINY_RECIPE = REPO / "train/configs/tiny.yaml"
 PHI_RECIPE = REPO / "train/configs/phi-1_5.yaml"
-# microsoft/phi-1_5's config.json; weights are random, which changes nothing about speed or memory.
-PHI_1_5_DIMENSIONS = {
-    "vocab_size": 51200,
-    "hidden_size": 2048,
-    "intermediate_size": 8192,
-    "num_hidden_layers": 24,
-    "num_attention_heads": 32,
-    "partial_rotary_factor": 0.5,
-    "max_position_embeddings": 2048,
-}
 # TRL 1.16: bfd packing switches padding-free on by itself; padding-free without packing refuses a max_length
 # (it would not truncate), so that setting unsets it.
 SETTINGS = {
@@ -159,26 +150,6 @@ def build_inputs(work: Path) -> tuple[Path, Path, dict]:
     dataset = build_dataset(work / "clean.jsonl", work / "dataset")
     base = build_tiny_base(page_texts(FIXTURE_PAGES), work / "tiny_base", TinyBaseConfig(max_steps=5))
     return work / "dataset", work / "tiny_base", {"train_rows": dataset["train"], "base_parameters": base["parameters"]}
-
-
-def build_phi_sized_model(tokenizer_dir: Path, out_dir: Path) -> int:
-    """A randomly initialised PhiForCausalLM with phi-1_5's dimensions, saved in bf16 with the tiny base's
-    tokenizer (no download); returns its parameter count."""
-    from transformers import AutoTokenizer, PhiConfig, PhiForCausalLM
-
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
-    config = PhiConfig(
-        **PHI_1_5_DIMENSIONS,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(0)
-    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
-        model = PhiForCausalLM(config)
-    model.to(torch.bfloat16).save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    return sum(parameter.numel() for parameter in model.parameters())
 
 
 def measure_settings(recipe: Path, overrides: dict, steps: int, threads: int | None = None) -> dict[str, dict]:
