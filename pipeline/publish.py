@@ -12,6 +12,7 @@ from huggingface_hub import DatasetCard, ModelCard
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
 from cazton_llm.layout import OutputLayout
+from cazton_llm.packaged_models import PACKAGED_MODELS
 from pipeline.config import PipelineConfig
 
 DATASET_PLACEHOLDER = "OWNER/NAME"
@@ -75,9 +76,9 @@ def publish_all(config: PipelineConfig, console) -> dict:
             staged_copy(layout.adapter, Path(work), model_card), hub.adapter, "model", private=hub.private
         )
     console.print(f"publishing Space → {hub.space}")
-    space_config = SpaceConfig(
-        base_model=config.base.model, adapter=hub.adapter, dataset=hub.dataset, company=config.company
-    )
+    # A packaged base was imported from its GGUF file: on the Hub, the Space loads the model it came from.
+    base_model = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
+    space_config = SpaceConfig(base_model=base_model, adapter=hub.adapter, dataset=hub.dataset, company=config.company)
     urls["space"] = publish_space(hub.space, space_config, private=hub.private)
     for kind, url in urls.items():
         console.print(f"{kind}: {url}")

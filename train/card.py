@@ -51,6 +51,7 @@ def render_card(
     target_modules,
     metrics: dict,
     prompt_format: str,
+    system: str | None = None,
 ) -> str:
     front_matter = {
         "base_model": base_model,
@@ -76,7 +77,9 @@ def render_card(
         + (f"[{dataset_id}](https://huggingface.co/datasets/{dataset_id})" if dataset_id else "a website QA dataset")
         + " made by [cazton-llm](https://github.com/cazton-llm/cazton-llm).",
         "",
-        f"Prompt format: `{prompt_format}`. The tokenizer in this repo carries the chat template used in training; "
+        f"Prompt format: `{prompt_format}`"
+        + (", with the base's own chat template and the system line below" if system else "")
+        + ". The tokenizer in this repo carries the chat template used in training; "
         "every answer in training ended with the end-of-sequence token and was part of the loss, so the model stops "
         "after its answer.",
         "",
@@ -89,7 +92,9 @@ def render_card(
         f'tokenizer = AutoTokenizer.from_pretrained("{repo}")',
         f'model = AutoModelForCausalLM.from_pretrained("{base_model}")',
         f'model = PeftModel.from_pretrained(model, "{repo}")',
-        'messages = [{"role": "user", "content": "What services do you offer?"}]',
+        "messages = ["
+        + (f'{{"role": "system", "content": {system!r}}}, ' if system else "")
+        + '{"role": "user", "content": "What services do you offer?"}]',
         "inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors='pt', "
         "return_dict=True)",
         "output = model.generate(**inputs, max_new_tokens=200)",

@@ -12,6 +12,7 @@ from cazton_llm.atomic import atomic_dir
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
+from cazton_llm.packaged_models import imported_from
 from cazton_llm.prompt_format import (
     PROMPT_FORMATS,
     has_own_chat_template,
@@ -204,8 +205,11 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
     dataset_id = script_args.dataset_hub_id or (
         None if is_local(script_args.dataset_name) else script_args.dataset_name
     )
+    base_model = model_args.model_name_or_path
+    if is_local(base_model):  # a base imported from GGUF is named by the Hub model it came from
+        base_model = imported_from(base_model) or base_model
     card = render_card(
-        model_args.model_name_or_path,
+        base_model,
         dataset_id,
         training_args.hub_model_id,
         script_args.license,
@@ -213,6 +217,7 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
         model_args.lora_target_modules,
         metrics,
         script_args.prompt_format,
+        system_prompt(tokenizer, script_args.company),
     )
     with atomic_dir(adapter_dir) as folder:
         trainer.model.save_pretrained(folder)

@@ -5,6 +5,7 @@ import json
 import math
 
 import pytest
+from huggingface_hub import RepoCard
 from safetensors import safe_open
 
 from cazton_llm.model_loading import load_for_inference
@@ -44,3 +45,5 @@ def test_smollm2_adapter_is_lora_weights_only(smollm2_adapter_dir):
     assert json.loads((smollm2_adapter_dir / "tokenizer_config.json").read_text())["pad_token"] == "<|endoftext|>"
     card = (smollm2_adapter_dir / "README.md").read_text()
     assert "Eval loss on the held-out test split" in card, "evaluated once at the end"
+    assert RepoCard(card).data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct", "named by its Hub source"
+    assert "\"You are the assistant of Northwind Forge's website." in card, "the usage snippet has the system line"
