@@ -5,6 +5,8 @@ model in bf16 for the ratio.
 
     python bench/answer_speed.py [--model SPEC …] [--phi-sized TOKENIZER_DIR] [--new-tokens 128]
 
+Without --model it times the demo's models (outputs/demo/: SmolLM2 alone and with its adapter; run
+`make demo SERVE=0` first).
 --phi-sized adds a randomly initialised model with microsoft/phi-1_5's dimensions (bench/phi_sized.py) and the
 tokenizer of TOKENIZER_DIR. Every answer is forced to its full length (EOS suppressed, no stop
 strings), so each run decodes the same number of tokens whatever the weights.
@@ -24,6 +26,8 @@ import torch
 from phi_sized import build_phi_sized_model
 
 from cazton_llm.decoding import Decoding
+from cazton_llm.errors import exit_on_user_error
+from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import render_prompt
 
@@ -73,12 +77,16 @@ def print_row(label: str, figures: dict, reference: dict | None) -> None:
     print(f"{label:38} " + " | ".join(cells) + memory, flush=True)
 
 
+@exit_on_user_error
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", action="append", default=[], metavar="SPEC", help="BASE or BASE+ADAPTER")
     parser.add_argument("--phi-sized", type=Path, metavar="TOKENIZER_DIR", help="add a random phi-1_5-sized model")
     parser.add_argument("--new-tokens", type=int, default=128)
     args = parser.parse_args()
+    if not args.model:
+        demo = OutputLayout(DEMO_ROOT)
+        args.model = [str(demo.imported_base), f"{demo.imported_base}+{demo.adapter}"]
     cuda = torch.cuda.is_available()
     device = torch.cuda.get_device_name() if cuda else "CPU"
     print(f"== answer speed on {device}, {args.new_tokens} new tokens per answer, greedy ==")

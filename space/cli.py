@@ -20,7 +20,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--base-model", help="Hub id[@revision] or folder (env BASE_MODEL); a merged model works")
     parser.add_argument("--adapter", help="LoRA adapter Hub id[@revision] or folder (env ADAPTER); '' for none")
     parser.add_argument("--dataset", help="QA dataset Hub id or folder for sources and examples (env DATASET)")
-    parser.add_argument("--company", help="name shown in the title and description (env COMPANY)")
+    parser.add_argument(
+        "--company", help="company named in the title, description and instruct models' system line (env COMPANY)"
+    )
     parser.add_argument("--private", action="store_true", help="publish: create the Space as private")
     return parser.parse_args(argv)
 
