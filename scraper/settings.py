@@ -29,7 +29,11 @@ POLITE_SETTINGS = {
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
-    "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.BackoffRetryMiddleware": 550},
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "scraper.middlewares.RobotsTxtEveryRequestMiddleware": 100,  # where Scrapy puts its own
+        "scraper.middlewares.BackoffRetryMiddleware": 550,
+    },
     "ITEM_PIPELINES": {"scraper.pipelines.ExtractPipeline": 100, "scraper.pipelines.WritePagesPipeline": 200},
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
 }
