@@ -43,6 +43,11 @@ def add_clean(commands) -> None:
     parser.add_argument("--qa", type=Path, required=True, help="QA JSONL from generate or import-csv")
     parser.add_argument("--out", type=Path, required=True, help="cleaned QA JSONL")
     parser.add_argument("--report", type=Path, help="drop report JSON (default: clean_report.json beside --out)")
+    parser.add_argument(
+        "--reviews",
+        type=Path,
+        help="human review decisions: pairs kept or edited there pass even if their passage reads like instructions",
+    )
 
 
 def add_review(commands) -> None:
@@ -116,7 +121,8 @@ def run_generate(args) -> None:
 def run_clean(args) -> None:
     from dataset_builder.clean import CleanConfig, clean_qa
 
-    report = clean_qa(args.qa, args.out, args.report or args.out.with_name("clean_report.json"), CleanConfig())
+    report_path = args.report or args.out.with_name("clean_report.json")
+    report = clean_qa(args.qa, args.out, report_path, CleanConfig(), args.reviews)
     print_counts(
         f"cleaned {args.qa} → {args.out}",
         {"input pairs": report["input_pairs"], **report["dropped"], "kept": report["kept"]},

@@ -75,16 +75,22 @@ def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     )
 
 
+def review_decisions(config: PipelineConfig) -> Path | None:
+    return Path(config.dataset.reviews) if config.dataset.reviews else None
+
+
 def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    reviews = review_decisions(config)
+
     def run() -> dict:
         from dataset_builder.clean import CleanConfig, clean_qa
 
-        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig())
+        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig(), reviews)
 
     return Stage(
         name="clean",
         describe=f"clean, dedupe and grounding-check → {layout.qa_clean}",
-        inputs=[layout.qa_generated],
+        inputs=[layout.qa_generated, *([reviews] if reviews else [])],
         outputs=[layout.qa_clean, layout.clean_report],
         params={},
         run=run,
@@ -92,7 +98,7 @@ def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
 
 def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    reviews = Path(config.dataset.reviews) if config.dataset.reviews else None
+    reviews = review_decisions(config)
 
     def run() -> dict:
         from dataset_builder.build import build_dataset
