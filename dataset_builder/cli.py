@@ -12,6 +12,8 @@ from rich.table import Table
 
 from cazton_llm.errors import UserError, exit_on_user_error
 
+SHOWN_FAILURES = 5
+
 
 def add_generate(commands) -> None:
     parser = commands.add_parser("generate", help="crawled pages → question/answer pairs (cached, resumable)")
@@ -95,7 +97,7 @@ def print_counts(title: str, counts: dict) -> None:
 
 def run_generate(args) -> None:
     from dataset_builder.batch import collect_batch, submit_batch
-    from dataset_builder.generate import GenerateConfig, generate_qa
+    from dataset_builder.generate import GenerateConfig, generate_qa, report_path
 
     options = {item.name: getattr(args, item.name) for item in fields(GenerateConfig) if hasattr(args, item.name)}
     config = GenerateConfig(**{**options, "batch": bool(args.batch)})
@@ -115,7 +117,11 @@ def run_generate(args) -> None:
     if stats["flagged_injection"]:
         print("passages that look like prompt injection (treated as data): " + ", ".join(stats["flagged_injection"]))
     if stats["failures"]:
-        print(f"{stats['failed']} passages failed and will be retried by the next run")
+        print(f"{stats['failed']} passages failed; the next run asks them again:")
+        for failure in stats["failures"][:SHOWN_FAILURES]:
+            print(f"  {failure['url']} [{failure['heading']}]: {failure['reason']}")
+        if stats["failed"] > SHOWN_FAILURES:
+            print(f"  … and {stats['failed'] - SHOWN_FAILURES} more in {report_path(args.out)}")
 
 
 def run_clean(args) -> None:
