@@ -19,6 +19,8 @@ class Stage:
     outputs: list[Path]
     params: dict
     run: Callable[[], dict]
+    # What a finished run left undone, from its summary (None: nothing); an unfinished stage runs again next time.
+    left_undone: Callable[[dict], str | None] = lambda summary: None
 
 
 def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
@@ -65,6 +67,9 @@ def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         options["cache_dir"] = layout.generation_cache
         return generate_qa(layout.pages, layout.qa_generated, GenerateConfig(**options))
 
+    def left_undone(summary: dict) -> str | None:
+        return f"{summary['failed']} passages failed" if summary["failed"] else None
+
     return Stage(
         name="generate",
         describe=f"generate QA pairs with the {config.generate.generator} generator → {layout.qa_generated}",
@@ -72,6 +77,7 @@ def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         outputs=[layout.qa_generated],
         params=config.section("generate"),
         run=run,
+        left_undone=left_undone,
     )
 
 
