@@ -69,9 +69,9 @@ class OpenAIGenerator:
         """
         import openai
 
-        retry_after = None
+        retry_after = None  # the previous attempt's Retry-After, when it was a 429
         for attempt in range(self.max_attempts):
-            if attempt:
+            if attempt:  # after a failure: back off unless the run is stopping
                 self.stopping.wait(backoff_seconds(attempt - 1, self.backoff_base_s, retry_after))
             if self.stopping.is_set():
                 raise GenerationFailed("not asked: the run is stopping")
