@@ -16,6 +16,7 @@ from cazton_llm.hub import check_repo_id, create_repo, upload_folder
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef
 from pipeline.config import PipelineConfig
+from pipeline.stages import base_model_path
 
 DATASET_PLACEHOLDER = "OWNER/NAME"
 ADAPTER_PLACEHOLDER = "OWNER/ADAPTER"
@@ -48,12 +49,13 @@ def staged_copy(folder: Path, work: Path, card_text: str) -> Path:
     return copy
 
 
-def check_adapter_base(adapter_dir: Path, base_model: str) -> None:
-    """The adapter must have been trained on `base_model`: the Space and the model card would pair it with that."""
-    trained_on = ModelCard.load(adapter_dir / "README.md").data.base_model
-    if trained_on is None or ModelRef.parse(trained_on).name != ModelRef.parse(base_model).name:
+def check_adapter_base(adapter_dir: Path, trained_on_base: str) -> None:
+    """The adapter must have been trained on the base this run trains on: the Space and the model card
+    pair it with that base."""
+    card_base = ModelCard.load(adapter_dir / "README.md").data.base_model
+    if card_base is None or ModelRef.parse(card_base).name != ModelRef.parse(trained_on_base).name:
         raise UserError(
-            f"the adapter in {adapter_dir} was trained on {trained_on!r}, not on base.model {base_model!r}: "
+            f"the adapter in {adapter_dir} was trained on {card_base!r}, not on {trained_on_base!r} (base.model): "
             "publish the run that trained it, or train it again on base.model"
         )
 
@@ -74,7 +76,7 @@ def publish_all(config: PipelineConfig, console) -> dict:
     for folder in (layout.dataset, layout.adapter):
         if not (folder / "README.md").is_file():
             raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
-    check_adapter_base(layout.adapter, config.base.model)
+    check_adapter_base(layout.adapter, base_model_path(config, layout))
     space_config = SpaceConfig(
         base_model=config.base.model, adapter=hub.adapter, dataset=hub.dataset, company=config.company
     )

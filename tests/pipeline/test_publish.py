@@ -82,7 +82,7 @@ def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
         (
             {"dataset": "me/qa", "adapter": "me/lora", "space": "me/chat"},
             "microsoft/phi-1_5",
-            "was trained on 'org/base', not on base.model 'microsoft/phi-1_5'",
+            "was trained on 'org/base', not on 'microsoft/phi-1_5' (base.model)",
         ),
     ],
 )
