@@ -1,9 +1,12 @@
 """Publishing folders to the Hugging Face Hub (datasets, adapters, Spaces) with one token rule:
-`HF_TOKEN` or the cached `hf auth login`, never printed."""
+`HF_TOKEN` or the cached `hf auth login`, never printed, and one rule for Hub errors: a refusal or
+an unreachable Hub is one line, never a traceback."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cazton_llm.errors import UserError
@@ -32,14 +35,43 @@ def hub_token() -> str:
     return token
 
 
-def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: bool = False, **create_kwargs) -> str:
-    """Create the repo if needed and upload `folder` as its content; returns the repo URL."""
+def hub_api():
     from huggingface_hub import HfApi
+
+    return HfApi(token=hub_token())
+
+
+@contextmanager
+def hub_errors(action: str) -> Iterator[None]:
+    """Turn the Hub refusing `action` (e.g. "the upload to OWNER/NAME"), or not answering, into one line."""
+    # huggingface_hub's HTTP library raises its TransportError for refused connections, DNS failures, timeouts.
+    from httpx2 import TransportError
+    from huggingface_hub import constants
     from huggingface_hub.errors import HfHubHTTPError
 
-    check_repo_id(repo_id)
-    api = HfApi(token=hub_token())
     try:
+        yield
+    except HfHubHTTPError as error:
+        raise UserError(f"the Hub refused {action}: {str(error).splitlines()[0]}") from None
+    except TransportError as error:
+        raise UserError(
+            f"cannot reach the Hugging Face Hub at {constants.ENDPOINT} ({error}): check the network and HF_ENDPOINT"
+        ) from None
+
+
+def create_repo(repo_id: str, repo_type: str, private: bool = False, **create_kwargs) -> str:
+    """Create the repo unless it exists, which also checks that the token may write there; returns its URL."""
+    check_repo_id(repo_id)
+    api = hub_api()
+    with hub_errors(f"access to {repo_id}"):
+        return str(api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **create_kwargs))
+
+
+def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: bool = False, **create_kwargs) -> str:
+    """Create the repo if needed and upload `folder` as its content; returns the repo URL."""
+    check_repo_id(repo_id)
+    api = hub_api()
+    with hub_errors(f"the upload to {repo_id}"):
         url = api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **create_kwargs)
         api.upload_folder(
             folder_path=str(folder),
@@ -47,6 +79,4 @@ def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: boo
             repo_type=repo_type,
             commit_message=f"Upload {repo_type} with cazton-llm",
         )
-    except HfHubHTTPError as error:
-        raise UserError(f"the Hub refused the upload to {repo_id}: {str(error).splitlines()[0]}") from None
     return str(url)

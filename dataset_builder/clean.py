@@ -1,4 +1,5 @@
-"""`clean`: normalise, then drop empty, too short/long, refusal, boilerplate, duplicate,
+"""`clean`: normalise, then drop empty pairs, pairs from passages that read like instructions to
+the model (unless a person kept them in review), too short/long, refusal, boilerplate, duplicate,
 near-duplicate (MinHash LSH, linear in the number of pairs) and ungrounded pairs, with a
 report that counts every drop by reason and shows examples."""
 
@@ -16,6 +17,8 @@ from datasketch import MinHash, MinHashLSH
 from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace
+from dataset_builder.prompts import looks_like_injection
+from dataset_builder.review import load_reviews
 
 REFUSAL = re.compile(
     r"\b(i (do not|don't) know|i'm not sure|not (mentioned|specified|provided) in|cannot answer|can't answer|"
@@ -109,7 +112,17 @@ STOP_WORDS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
-DROP_REASONS = ("empty", "too_short", "too_long", "refusal", "boilerplate", "duplicate", "near_duplicate", "ungrounded")
+DROP_REASONS = (
+    "empty",
+    "injection",
+    "too_short",
+    "too_long",
+    "refusal",
+    "boilerplate",
+    "duplicate",
+    "near_duplicate",
+    "ungrounded",
+)
 EXAMPLES_PER_REASON = 3
 
 
@@ -152,10 +165,13 @@ def question_minhash(question: str, num_perm: int) -> MinHash:
     return minhash
 
 
-def drop_reason(record: QARecord, config: CleanConfig) -> str | None:
+def drop_reason(record: QARecord, config: CleanConfig, kept_in_review: frozenset[str] = frozenset()) -> str | None:
     """The first per-pair rule the record breaks, or None."""
     if not record.question or not record.answer:
         return "empty"
+    texts = (record.passage, record.question, record.answer)
+    if any(map(looks_like_injection, texts)) and record.id not in kept_in_review:
+        return "injection"
     if len(record.question) < config.min_question_chars or len(record.answer.split()) < config.min_answer_words:
         return "too_short"
     if len(record.question) > config.max_question_chars or len(record.answer) > config.max_answer_chars:
@@ -180,7 +196,10 @@ def normalized(row: dict) -> QARecord:
     )
 
 
-def clean_records(rows, config: CleanConfig) -> tuple[list[QARecord], dict]:
+def clean_records(
+    rows, config: CleanConfig, kept_in_review: frozenset[str] = frozenset()
+) -> tuple[list[QARecord], dict]:
+    """Kept records and the drop report; `kept_in_review`: ids of pairs a person kept or edited."""
     kept: list[QARecord] = []
     drops: Counter = Counter()
     examples: dict[str, list[dict]] = defaultdict(list)
@@ -197,7 +216,7 @@ def clean_records(rows, config: CleanConfig) -> tuple[list[QARecord], dict]:
     for row in rows:
         total += 1
         record = normalized(row)
-        reason = drop_reason(record, config)
+        reason = drop_reason(record, config, kept_in_review)
         if reason:
             drop(reason, record)
             continue
@@ -222,12 +241,20 @@ def clean_records(rows, config: CleanConfig) -> tuple[list[QARecord], dict]:
     return kept, report
 
 
-def clean_qa(qa_path: str | Path, out_path: str | Path, report_path: str | Path, config: CleanConfig) -> dict:
+def clean_qa(
+    qa_path: str | Path,
+    out_path: str | Path,
+    report_path: str | Path,
+    config: CleanConfig,
+    reviews_path: str | Path | None = None,
+) -> dict:
     """Clean qa.jsonl into out_path and write the drop report; returns the report."""
     qa_path = Path(qa_path)
     if not qa_path.is_file():
         raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder generate` first")
-    kept, report = clean_records(read_jsonl(qa_path), config)
+    decisions = load_reviews(reviews_path).values()
+    kept_in_review = frozenset(row["id"] for row in decisions if row["decision"] in ("keep", "edit"))
+    kept, report = clean_records(read_jsonl(qa_path), config, kept_in_review)
     if report["input_pairs"] == 0:
         raise UserError(f"QA file {str(qa_path)!r} has no pairs: nothing to clean")
     write_jsonl(out_path, (record.to_dict() for record in kept))

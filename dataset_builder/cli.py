@@ -12,6 +12,8 @@ from rich.table import Table
 
 from cazton_llm.errors import UserError, exit_on_user_error
 
+SHOWN_FAILURES = 5
+
 
 def add_generate(commands) -> None:
     parser = commands.add_parser("generate", help="crawled pages → question/answer pairs (cached, resumable)")
@@ -43,6 +45,11 @@ def add_clean(commands) -> None:
     parser.add_argument("--qa", type=Path, required=True, help="QA JSONL from generate or import-csv")
     parser.add_argument("--out", type=Path, required=True, help="cleaned QA JSONL")
     parser.add_argument("--report", type=Path, help="drop report JSON (default: clean_report.json beside --out)")
+    parser.add_argument(
+        "--reviews",
+        type=Path,
+        help="human review decisions: pairs kept or edited there pass even if their passage reads like instructions",
+    )
 
 
 def add_review(commands) -> None:
@@ -90,7 +97,7 @@ def print_counts(title: str, counts: dict) -> None:
 
 def run_generate(args) -> None:
     from dataset_builder.batch import collect_batch, submit_batch
-    from dataset_builder.generate import GenerateConfig, generate_qa
+    from dataset_builder.generate import GenerateConfig, generate_qa, report_path
 
     options = {item.name: getattr(args, item.name) for item in fields(GenerateConfig) if hasattr(args, item.name)}
     config = GenerateConfig(**{**options, "batch": bool(args.batch)})
@@ -110,13 +117,18 @@ def run_generate(args) -> None:
     if stats["flagged_injection"]:
         print("passages that look like prompt injection (treated as data): " + ", ".join(stats["flagged_injection"]))
     if stats["failures"]:
-        print(f"{stats['failed']} passages failed and will be retried by the next run")
+        print(f"{stats['failed']} passages failed; the next run asks them again:")
+        for failure in stats["failures"][:SHOWN_FAILURES]:
+            print(f"  {failure['url']} [{failure['heading']}]: {failure['reason']}")
+        if stats["failed"] > SHOWN_FAILURES:
+            print(f"  … and {stats['failed'] - SHOWN_FAILURES} more in {report_path(args.out)}")
 
 
 def run_clean(args) -> None:
     from dataset_builder.clean import CleanConfig, clean_qa
 
-    report = clean_qa(args.qa, args.out, args.report or args.out.with_name("clean_report.json"), CleanConfig())
+    report_path = args.report or args.out.with_name("clean_report.json")
+    report = clean_qa(args.qa, args.out, report_path, CleanConfig(), args.reviews)
     print_counts(
         f"cleaned {args.qa} → {args.out}",
         {"input pairs": report["input_pairs"], **report["dropped"], "kept": report["kept"]},

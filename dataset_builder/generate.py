@@ -1,17 +1,23 @@
 """`generate`: pages → question/answer pairs with provenance. Every generator response is cached
-by (model, prompt) as soon as it arrives, so re-runs and resumed runs repeat no call, and after
-a re-crawl only passages whose text changed are generated again."""
+by (model, prompt) by the thread that receives it, as soon as it arrives, so re-runs and resumed or
+interrupted runs repeat no call, and after a re-crawl only passages whose text changed are generated
+again. Passages that fail (retries ran out, or the endpoint refused them) are reported and asked
+again by the next run; the first Ctrl-C lets the calls in flight finish, a second one stops at once."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import os
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from cazton_llm.atomic import write_json, write_jsonl
-from cazton_llm.errors import UserError
+from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.cache import ResponseCache, cache_key
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
@@ -47,6 +53,12 @@ class GenerateConfig:
             raise UserError(f"--mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if self.concurrency < 1:
             raise UserError("--concurrency must be at least 1")
+        if self.max_attempts < 1:
+            raise UserError(f"--max-attempts must be at least 1, got {self.max_attempts}")
+        if not self.timeout_s > 0:
+            raise UserError(f"--timeout must be a positive number of seconds, got {self.timeout_s}")
+        if self.backoff_base_s < 0:
+            raise UserError(f"backoff_base_s must not be negative, got {self.backoff_base_s}")
         self.model = self.model or (DEFAULT_OPENAI_MODEL if self.generator == "openai" else OFFLINE_MODEL)
 
 
@@ -66,19 +78,75 @@ def run_generator(passage: Passage, config: GenerateConfig, generator: OpenAIGen
     return generator.call(passage_prompt(passage, config))
 
 
-def generate_missing(todo, config: GenerateConfig, cache: ResponseCache, generator) -> tuple[int, list[str]]:
-    """Generate and cache every (key, passage) in `todo` concurrently; returns (done, failures)."""
-    done, failures = 0, []
-    with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
-        futures = {pool.submit(run_generator, passage, config, generator): (key, passage) for key, passage in todo}
+def failure_record(passage: Passage, error: GenerationFailed) -> dict:
+    return {"url": passage.source_url, "heading": passage.heading, "reason": str(error)}
+
+
+@contextmanager
+def second_interrupt_exits_at_once():
+    """While the calls in flight finish after a first Ctrl-C, a second one ends the process at once
+    (their answers are lost; every cache file is written atomically, so none is left half written)."""
+
+    def exit_now(signum, frame):
+        print("\ninterrupted again: stopped at once, without the answers still in flight", file=sys.stderr, flush=True)
+        os._exit(INTERRUPTED_EXIT_CODE)
+
+    previous = signal.signal(signal.SIGINT, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def generate_missing(todo, config: GenerateConfig, cache: ResponseCache, generator) -> tuple[int, list[dict]]:
+    """Generate every (key, passage) in `todo` concurrently; returns (answered, failures).
+
+    Each answer is cached by the worker that receives it. On Ctrl-C no new call starts, the calls in
+    flight finish (and are cached), then `Interrupted` says how many passages are done.
+    """
+
+    def answer_and_cache(key: str, passage: Passage) -> None:
+        cache.put(key, run_generator(passage, config, generator))
+
+    answered, failures = 0, []
+    pool = ThreadPoolExecutor(max_workers=config.concurrency)
+    futures = {pool.submit(answer_and_cache, key, passage): passage for key, passage in todo}
+    try:
         for future in tqdm(as_completed(futures), total=len(futures), desc="generating", unit="passage"):
-            key, passage = futures[future]
             try:
-                cache.put(key, future.result())
-                done += 1
+                future.result()
+                answered += 1
             except GenerationFailed as error:
-                failures.append(f"{passage.source_url} [{passage.heading}]: {error}")
-    return done, failures
+                failures.append(failure_record(futures[future], error))
+    except KeyboardInterrupt:
+        stop_asking(pool, generator)
+        with second_interrupt_exits_at_once():
+            wait([future for future in futures if not future.cancelled()])  # wait() never sees them done
+        answered = sum(1 for future in futures if not future.cancelled() and future.exception() is None)
+        raise Interrupted(
+            f"{answered} of {len(futures)} passages answered and cached; run the same command again to continue "
+            "(cached answers are not asked again)"
+        ) from None
+    finally:
+        stop_asking(pool, generator)  # after an error that stops the run (e.g. HTTP 401): ask nothing more
+        pool.shutdown(wait=True)
+    return answered, failures
+
+
+def stop_asking(pool: ThreadPoolExecutor, generator) -> None:
+    """Start no new call: queued passages are dropped, calls in flight make no further attempt."""
+    if generator is not None:
+        generator.stopping.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def no_pairs_error(stats: dict) -> UserError:
+    if stats["failures"]:
+        return UserError(
+            f"no question/answer pair was produced: {stats['failed']} of {stats['passages']} passages failed "
+            f"(first: {stats['failures'][0]['reason']}); fix the cause and run again (failed passages are asked again)"
+        )
+    return UserError(f"no question/answer pair was produced from {stats['passages']} passages")
 
 
 def generate_qa(pages_path: str | Path, out_path: str | Path, config: GenerateConfig) -> dict:
@@ -118,14 +186,13 @@ def generate_qa(pages_path: str | Path, out_path: str | Path, config: GenerateCo
                     config.model,
                 ).to_dict()
             )
-    pairs_written = write_jsonl(out_path, records)
     flagged = sorted({passage.source_url for passage in passages if looks_like_injection(passage.text)})
     stats = {
         "passages": len(passages),
         "reused": len(keyed) - len(todo),
         "generated": generated,
         "failed": len(failures),
-        "pairs": pairs_written,
+        "pairs": len(records),
         "tokens_in": input_tokens,
         "tokens_out": output_tokens,
         "estimated_cost_usd": estimated_cost(config.model, input_tokens, output_tokens, load_prices(config.prices)),
@@ -134,4 +201,8 @@ def generate_qa(pages_path: str | Path, out_path: str | Path, config: GenerateCo
         "failures": failures,
     }
     write_json(report_path(out_path), stats)
+    if not records:
+        out_path.unlink(missing_ok=True)  # an earlier run's output must not pass for this one's
+        raise no_pairs_error(stats)
+    write_jsonl(out_path, records)
     return stats

@@ -1,13 +1,15 @@
 """Question generation through any OpenAI-compatible endpoint: structured JSON output validated
 with a schema, our own retry policy (exponential backoff honouring Retry-After on 429/5xx,
-timeouts and broken replies), and token usage for the cost estimate."""
+timeouts and replies that are not a valid chat completion), refusals told apart (a key or endpoint
+refused: the run stops with one line; one passage refused: that passage fails), and token usage
+for the cost estimate."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import jsonschema
 
@@ -18,10 +20,19 @@ from dataset_builder.prompts import PAIRS_SCHEMA
 PAIRS_VALIDATOR = jsonschema.Draft202012Validator(PAIRS_SCHEMA)
 
 MAX_BACKOFF_SECONDS = 60.0
+# 4xx answers worth another try (as the openai SDK's own retry does); 429 and every 5xx are retried too.
+TRANSIENT_CLIENT_STATUSES = {408, 409}
+# 4xx answers about the key or the endpoint rather than one passage: every other call would get them too.
+RUN_STOPPING_STATUSES = {
+    401: "the endpoint refused the API key (HTTP 401: {message}): check OPENAI_API_KEY",
+    403: "the endpoint refused access (HTTP 403: {message}): check that OPENAI_API_KEY may use --model there",
+    404: "the endpoint answered HTTP 404 ({message}): check --model and --base-url",
+}
 
 
 class GenerationFailed(Exception):
-    """A passage whose generation still failed after every retry (it is not cached, so a re-run retries it)."""
+    """A passage with no answer this run: retries ran out, or the endpoint refused this passage
+    (e.g. HTTP 400 for its content). It is not cached, so the next run asks again."""
 
 
 @dataclass
@@ -32,6 +43,7 @@ class OpenAIGenerator:
     max_attempts: int = 6
     backoff_base_s: float = 1.0
     structured_output: bool = True
+    stopping: threading.Event = field(default_factory=threading.Event)  # set: no further attempt starts
 
     def __post_init__(self):
         from openai import OpenAI
@@ -51,26 +63,56 @@ class OpenAIGenerator:
         return {"model": self.model, "messages": messages, "response_format": self.response_format()}
 
     def call(self, messages: list[dict]) -> dict:
-        """One validated generation: {"pairs": [...], "usage": {...}}; retries transient failures."""
+        """One validated generation: {"pairs": [...], "usage": {...}}; retries transient failures.
+
+        No attempt starts once `stopping` is set (Ctrl-C, or a refusal of the key that stops the run).
+        """
         import openai
 
+        retry_after = None  # the previous attempt's Retry-After, when it was a 429
         for attempt in range(self.max_attempts):
+            if attempt:  # after a failure: back off unless the run is stopping
+                self.stopping.wait(backoff_seconds(attempt - 1, self.backoff_base_s, retry_after))
+            if self.stopping.is_set():
+                raise GenerationFailed("not asked: the run is stopping")
             retry_after = None
             try:
                 response = self.client.chat.completions.create(**self.request_body(messages))
-                return parse_response(response.choices[0].message.content, response.usage)
+                return parse_response(completion_content(response), getattr(response, "usage", None))
             except openai.RateLimitError as error:
                 retry_after = error.response.headers.get("retry-after")
                 reason = error
             except openai.APIStatusError as error:
-                if error.status_code < 500:
-                    raise
+                if error.status_code < 500 and error.status_code not in TRANSIENT_CLIENT_STATUSES:
+                    raise self.refused(error) from None
                 reason = error
             except (openai.APITimeoutError, openai.APIConnectionError, ValueError) as error:
                 reason = error
-            if attempt + 1 < self.max_attempts:
-                time.sleep(backoff_seconds(attempt, self.backoff_base_s, retry_after))
         raise GenerationFailed(f"gave up after {self.max_attempts} attempts: {type(reason).__name__}: {reason}")
+
+    def refused(self, error) -> Exception:
+        problem = refusal(error)
+        if isinstance(problem, UserError):
+            self.stopping.set()  # every other call would be refused the same way
+        return problem
+
+
+def refusal(error) -> Exception:
+    """What a 4xx answer means: a UserError that stops the run (key, access, model) or this passage failed."""
+    body = error.body if isinstance(error.body, dict) else {}
+    message = str(body.get("message") or error.message).splitlines()[0][:300]
+    if error.status_code in RUN_STOPPING_STATUSES:
+        return UserError(RUN_STOPPING_STATUSES[error.status_code].format(message=message))
+    return GenerationFailed(f"refused with HTTP {error.status_code}: {message}")
+
+
+def completion_content(response) -> str | None:
+    """The reply's text; ValueError (retried) for anything that is not a chat completion, such as an
+    HTML page or `choices: []` sent with status 200."""
+    try:
+        return response.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        raise ValueError(f"reply is not a chat completion: {str(response)[:80]!r}") from None
 
 
 def backoff_seconds(attempt: int, base_s: float, retry_after: str | None) -> float:

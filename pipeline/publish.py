@@ -1,5 +1,7 @@
 """`python -m pipeline publish`: push the run's dataset, adapter and Space to the Hub in one go,
-each card linking to the others (dataset card ↔ model card ↔ Space front matter)."""
+each card linking to the others (dataset card ↔ model card ↔ Space front matter). Everything that
+can refuse is checked before the first upload: the adapter's base, and write access to all three
+repos (created if needed, the Space's variables set)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from pathlib import Path
 from huggingface_hub import DatasetCard, ModelCard
 
 from cazton_llm.errors import UserError
-from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.hub import check_repo_id, create_repo, upload_folder
 from cazton_llm.layout import OutputLayout
+from cazton_llm.model_loading import ModelRef
 from cazton_llm.packaged_models import PACKAGED_MODELS
 from pipeline.config import PipelineConfig
 
@@ -46,9 +49,21 @@ def staged_copy(folder: Path, work: Path, card_text: str) -> Path:
     return copy
 
 
+def check_adapter_base(adapter_dir: Path, trained_on_base: str) -> None:
+    """The adapter must have been trained on the base this run trains on: the Space and the model card
+    pair it with that base."""
+    card_base = ModelCard.load(adapter_dir / "README.md").data.base_model
+    if card_base is None or ModelRef.parse(card_base).name != ModelRef.parse(trained_on_base).name:
+        raise UserError(
+            f"the adapter in {adapter_dir} was trained on {card_base!r}, not on {trained_on_base!r} (base.model): "
+            "publish the run that trained it, or train it again on base.model"
+        )
+
+
 def publish_all(config: PipelineConfig, console) -> dict:
+    """Check everything, every repo's write access included, then upload the dataset, the adapter and the Space."""
     from space.config import SpaceConfig
-    from space.publish import publish_space
+    from space.publish import prepare_space, upload_space
 
     hub = config.hub
     for name in ("dataset", "adapter", "space"):
@@ -61,25 +76,27 @@ def publish_all(config: PipelineConfig, console) -> dict:
     for folder in (layout.dataset, layout.adapter):
         if not (folder / "README.md").is_file():
             raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
-    urls = {}
+    # A packaged base was imported from its GGUF file: its adapter card and the Space name the Hub model it came from.
+    hub_base = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
+    check_adapter_base(layout.adapter, hub_base)
+    space_config = SpaceConfig(base_model=hub_base, adapter=hub.adapter, dataset=hub.dataset, company=config.company)
+    console.print(f"checking write access to {hub.dataset}, {hub.adapter} and {hub.space}")
+    urls = {
+        "dataset": create_repo(hub.dataset, "dataset", private=hub.private),
+        "adapter": create_repo(hub.adapter, "model", private=hub.private),
+        "space": prepare_space(hub.space, space_config, private=hub.private),
+    }
     with tempfile.TemporaryDirectory(prefix="cazton-publish-") as work:
         dataset_card = linked_dataset_card(
             (layout.dataset / "README.md").read_text(), hub.dataset, hub.adapter, hub.space
         )
         console.print(f"pushing dataset → {hub.dataset}")
-        urls["dataset"] = upload_folder(
-            staged_copy(layout.dataset, Path(work), dataset_card), hub.dataset, "dataset", private=hub.private
-        )
+        upload_folder(staged_copy(layout.dataset, Path(work), dataset_card), hub.dataset, "dataset")
         model_card = linked_model_card((layout.adapter / "README.md").read_text(), hub.dataset, hub.adapter, hub.space)
         console.print(f"pushing adapter → {hub.adapter}")
-        urls["adapter"] = upload_folder(
-            staged_copy(layout.adapter, Path(work), model_card), hub.adapter, "model", private=hub.private
-        )
+        upload_folder(staged_copy(layout.adapter, Path(work), model_card), hub.adapter, "model")
     console.print(f"publishing Space → {hub.space}")
-    # A packaged base was imported from its GGUF file: on the Hub, the Space loads the model it came from.
-    base_model = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
-    space_config = SpaceConfig(base_model=base_model, adapter=hub.adapter, dataset=hub.dataset, company=config.company)
-    urls["space"] = publish_space(hub.space, space_config, private=hub.private)
+    upload_space(hub.space, space_config)
     for kind, url in urls.items():
         console.print(f"{kind}: {url}")
     return urls

@@ -124,10 +124,13 @@ def run_pipeline(
         except Exception as error:
             raise StageFailed(stage.name, error) from error
         seconds = round(time.monotonic() - started, 1)
+        undone = stage.left_undone(summary)
         console.print(f"{label}: [green]done[/green] in {seconds} s{counts_line(summary)}")
+        if undone:
+            console.print(f"{label}: [yellow]incomplete[/yellow]: {undone}; the next run tries them again")
         manifest["stages"][stage.name] = {
-            "status": "ran",
-            "fingerprint": fingerprint,
+            "status": "incomplete" if undone else "ran",
+            "fingerprint": None if undone else fingerprint,
             "inputs": input_digests,
             "outputs": [str(path) for path in stage.outputs],
             "seconds": seconds,

@@ -20,6 +20,8 @@ class Stage:
     outputs: list[Path]
     params: dict
     run: Callable[[], dict]
+    # What a finished run left undone, from its summary (None: nothing); an unfinished stage runs again next time.
+    left_undone: Callable[[dict], str | None] = lambda summary: None
 
 
 def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
@@ -73,6 +75,9 @@ def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         options["cache_dir"] = layout.generation_cache
         return generate_qa(layout.pages, layout.qa_generated, GenerateConfig(**options))
 
+    def left_undone(summary: dict) -> str | None:
+        return f"{summary['failed']} passages failed" if summary["failed"] else None
+
     return Stage(
         name="generate",
         describe=f"generate QA pairs with the {config.generate.generator} generator → {layout.qa_generated}",
@@ -80,19 +85,26 @@ def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         outputs=[layout.qa_generated],
         params=config.section("generate"),
         run=run,
+        left_undone=left_undone,
     )
 
 
+def review_decisions(config: PipelineConfig) -> Path | None:
+    return Path(config.dataset.reviews) if config.dataset.reviews else None
+
+
 def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
+    reviews = review_decisions(config)
+
     def run() -> dict:
         from dataset_builder.clean import CleanConfig, clean_qa
 
-        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig())
+        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig(), reviews)
 
     return Stage(
         name="clean",
         describe=f"clean, dedupe and grounding-check → {layout.qa_clean}",
-        inputs=[layout.qa_generated],
+        inputs=[layout.qa_generated, *([reviews] if reviews else [])],
         outputs=[layout.qa_clean, layout.clean_report],
         params={},
         run=run,
@@ -100,7 +112,7 @@ def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
 
 def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    reviews = Path(config.dataset.reviews) if config.dataset.reviews else None
+    reviews = review_decisions(config)
 
     def run() -> dict:
         from dataset_builder.build import build_dataset

@@ -1,11 +1,14 @@
-"""Retries with exponential backoff (honouring Retry-After) on 429/5xx, timeouts and
-connection errors — Scrapy's own RetryMiddleware retries immediately."""
+"""Downloader middlewares: retries with exponential backoff (honouring Retry-After) on 429/5xx,
+timeouts and connection errors — Scrapy's own RetryMiddleware retries immediately — and robots.txt
+checked for every request, including those sent while robots.txt itself was being fetched."""
 
 from __future__ import annotations
 
 import asyncio
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 
 MAX_RETRY_AFTER_SECONDS = 120.0
@@ -50,3 +53,17 @@ class BackoffRetryMiddleware:
         if isinstance(exception, self.retry_exceptions) and not request.meta.get("dont_retry"):
             return await self.retry(request, exception)
         return None
+
+
+class RobotsTxtEveryRequestMiddleware(RobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, minus a bug that let the start page through a `Disallow: /`.
+
+    Requests that arrive while robots.txt is being downloaded all await one shared Deferred, which
+    hands the parser to the first of them and None ("no rules") to the others, so those were
+    fetched unchecked (Scrapy 2.13+, since scrapy/scrapy#6802). Here every request reads the
+    parser stored once that wait is over.
+    """
+
+    async def robot_parser(self, request):
+        await super().robot_parser(request)
+        return self._parsers[urlparse_cached(request).netloc]

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SUMMARY_REASONS = ("robots", "off_site", "non_html", "duplicate", "empty", "error", "depth_limit", "max_pages")
+SUMMARY_REASONS = (
+    "robots",
+    "off_site",
+    "non_html",
+    "too_large",
+    "duplicate",
+    "empty",
+    "error",
+    "depth_limit",
+    "max_pages",
+)
 
 
 def partial_path(out_path: Path) -> Path:

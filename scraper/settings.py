@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MAX_PAGE_BYTES = 10 * 1024 * 1024
 USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
 
 POLITE_SETTINGS = {
@@ -21,6 +22,11 @@ POLITE_SETTINGS = {
     "BACKOFF_RETRY_TIMES": 3,
     "BACKOFF_BASE_SECONDS": 1.0,
     "DOWNLOAD_TIMEOUT": 30,
+    # Bigger pages are refused (counted as too_large). Scrapy applies the limit while it decompresses,
+    # so a gzip bomb stops there instead of filling the memory.
+    "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
+    "DOWNLOAD_WARNSIZE": MAX_PAGE_BYTES // 4,
+    "LOG_FORMATTER": "scraper.log_formatter.UrlOnlyLogFormatter",  # never a page's HTML in the log
     "REDIRECT_ENABLED": True,
     "HTTPCACHE_ENABLED": True,
     "HTTPCACHE_EXPIRATION_SECS": 24 * 3600,
@@ -29,7 +35,11 @@ POLITE_SETTINGS = {
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
-    "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.BackoffRetryMiddleware": 550},
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "scraper.middlewares.RobotsTxtEveryRequestMiddleware": 100,  # where Scrapy puts its own
+        "scraper.middlewares.BackoffRetryMiddleware": 550,
+    },
     "ITEM_PIPELINES": {"scraper.pipelines.ExtractPipeline": 100, "scraper.pipelines.WritePagesPipeline": 200},
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
 }

@@ -1,8 +1,10 @@
 """Serve a folder of static pages on 127.0.0.1, as the bundled sample site or a test site.
 
 `{{BASE}}` in sitemaps and robots.txt becomes the server's own URL; `_redirects` lines
-(`/old 301 /new`) become redirects. Every request is logged (path and time) so tests can prove what the
-crawler did and did not fetch. Optional latency and per-path faults (status codes, a hang).
+(`/old 301 /new`) become redirects; a precompressed `NAME.gz` is served for `NAME` with
+`Content-Encoding: gzip`, as nginx's gzip_static does. Every request is logged (path and time) so
+tests can prove what the crawler did and did not fetch. Optional latency and per-path faults
+(status codes, a hang).
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ class SiteServer(ThreadingHTTPServer):
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() and not candidate.name.startswith("_") else None
 
+    def precompressed(self, path: str) -> Path | None:
+        """The gzip file served for `path` when there is no plain one."""
+        return self.resolve(path + ".gz") if not path.endswith("/") else None
+
 
 class SiteHandler(QuietKeepAliveHandler):
     server: SiteServer
@@ -88,21 +94,28 @@ class SiteHandler(QuietKeepAliveHandler):
             self.end_headers()
             return
         file_path = self.server.resolve(path)
+        if file_path is None and (gzipped := self.server.precompressed(path)):
+            return self.send_body(200, gzipped.read_bytes(), content_type_of(path), {"Content-Encoding": "gzip"})
         if file_path is None:
             return self.send_body(404, b"<html><body><h1>Not found</h1></body></html>", "text/html")
         body = file_path.read_bytes()
         if file_path.suffix in TEMPLATED_SUFFIXES:
             body = body.replace(b"{{BASE}}", self.server.base_url.encode())
-        content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
-        self.send_body(200, body, content_type)
+        self.send_body(200, body, content_type_of(file_path.name))
 
-    def send_body(self, status: int, body: bytes, content_type: str) -> None:
+    def send_body(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
         self.send_response(status)
         charset = "; charset=utf-8" if content_type.startswith("text/") else ""
         self.send_header("Content-Type", content_type + charset)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+def content_type_of(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -80,7 +80,12 @@ class SiteSpider(scrapy.Spider):
                 if site_of(url) == self.site:
                     yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_missing)
             return
-        body = gunzip(response.body) if response.url.endswith(".gz") else response.body
+        max_size = self.settings.getint("DOWNLOAD_MAXSIZE")
+        try:
+            body = gunzip(response.body, max_size=max_size) if response.url.endswith(".gz") else response.body
+        except ValueError:  # scrapy.utils.gz: unpacks to more than DOWNLOAD_MAXSIZE
+            self.counts["too_large"] += 1
+            return
         sitemap = Sitemap(body)
         for entry in sitemap:
             location = entry.get("loc", "")
@@ -115,11 +120,23 @@ class SiteSpider(scrapy.Spider):
                 yield request
 
     def page_failed(self, failure):
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            self.counts["robots"] += 1
+        skipped = refusal_reason(failure)
+        if skipped:
+            self.counts[skipped] += 1
             return
         self.counts["error"] += 1
         is_http = failure.check(HttpError)
         reason = f"HTTP {failure.value.response.status}" if is_http else type(failure.value).__name__
         self.state.setdefault("errors", Counter())[reason] += 1
         self.logger.warning("failed %s: %s", failure.request.url, reason)
+
+
+def refusal_reason(failure) -> str | None:
+    """`robots` or `too_large` when Scrapy refused the page itself (it tells only in the message)."""
+    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "robots"
+    if failure.check(DownloadCancelledError) or (
+        failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value)
+    ):
+        return "too_large"
+    return None

@@ -10,14 +10,15 @@ import gradio as gr
 from cazton_llm.model_loading import load_for_inference
 from space.chat import AnswerStream
 from space.config import SpaceConfig
+from space.endpoints import only_endpoint_for_clients
 from space.polish import polish_answer
-from space.reply import build_prompt, check_message, format_reply, prior_turns, user_text_as_text
+from space.reply import as_text, build_prompt, check_message, format_reply, prior_turns, user_text_as_text
 from space.retrieval import Knowledge, PassageIndex, load_knowledge
 
 
 def description(config: SpaceConfig, knowledge: Knowledge) -> str:
     pages = len({source.url for source in knowledge.index.sources})
-    topics = ", ".join(knowledge.page_titles[:6])
+    topics = ", ".join(as_text(title) for title in knowledge.page_titles[:6])  # crawled text: shown as text
     return (
         f"Ask about **{config.company}**. This assistant was finetuned on question/answer pairs written from "
         f"{pages} pages of {config.company}'s public website" + (f" (e.g. {topics})" if topics else "") + ". "
@@ -32,7 +33,7 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
         question = check_message(message, config.max_message_chars)
         sources = knowledge.index.search(question, config.max_sources)
         passage = sources[0].passage if grounded and sources else None
-        turns = prior_turns(history, config.max_history_turns)
+        turns = prior_turns(history, config.max_history_turns, config.max_message_chars)
         stream = AnswerStream(
             model,
             tokenizer,
@@ -80,6 +81,7 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
         api_name="chat",
         flagging_mode="never",
     )
+    only_endpoint_for_clients(demo, "chat")
     return demo.queue(default_concurrency_limit=config.concurrency_limit, max_size=config.max_queue_size)
 
 

@@ -1,5 +1,5 @@
-"""Deploy the Space: lay out a Space repo (app.py at its root, the `space` and `cazton_llm`
-packages beside it, README front matter, requirements), upload it and set the model variables."""
+"""Deploy the Space: set the model variables, then lay out a Space repo (app.py at its root, the
+`space` and `cazton_llm` packages beside it, README front matter, requirements) and upload it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from huggingface_hub import SpaceCard
 
-from cazton_llm.hub import check_repo_id, hub_token, upload_folder
+from cazton_llm.hub import create_repo, hub_api, hub_errors, upload_folder
 from cazton_llm.model_loading import ModelRef
 from space.config import SpaceConfig
 
@@ -39,21 +39,37 @@ def layout_space_repo(repo_dir: Path, config: SpaceConfig) -> None:
     (repo_dir / "space" / "requirements.txt").unlink()
 
 
-def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:
-    """Create/update the Space `repo_id` and set BASE_MODEL/ADAPTER/DATASET/COMPANY; returns its URL."""
-    from huggingface_hub import HfApi
-
-    check_repo_id(repo_id)
-    with tempfile.TemporaryDirectory(prefix="cazton-space-") as repo_dir:
-        layout_space_repo(Path(repo_dir), config)
-        url = upload_folder(repo_dir, repo_id, repo_type="space", private=private, space_sdk="gradio")
-    api = HfApi(token=hub_token())
-    variables = {
+def space_variables(config: SpaceConfig) -> dict[str, str]:
+    return {
         "BASE_MODEL": config.base_model,
         "ADAPTER": config.adapter,
         "DATASET": config.dataset,
         "COMPANY": config.company,
     }
-    for key, value in variables.items():
-        api.add_space_variable(repo_id, key, value)
+
+
+def prepare_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:
+    """Create the Space if needed and set its variables (BASE_MODEL, ADAPTER, DATASET, COMPANY); returns its URL.
+
+    Done before any upload: a token that may not create the Space or set its variables stops the
+    publish before anything went up.
+    """
+    url = create_repo(repo_id, "space", private=private, space_sdk="gradio")
+    api = hub_api()
+    with hub_errors(f"setting the variables of {repo_id}"):
+        for key, value in space_variables(config).items():
+            api.add_space_variable(repo_id, key, value)
+    return url
+
+
+def upload_space(repo_id: str, config: SpaceConfig) -> None:
+    with tempfile.TemporaryDirectory(prefix="cazton-space-") as repo_dir:
+        layout_space_repo(Path(repo_dir), config)
+        upload_folder(repo_dir, repo_id, repo_type="space", space_sdk="gradio")
+
+
+def publish_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:
+    """Create/update the Space `repo_id`: its variables first, then its files; returns its URL."""
+    url = prepare_space(repo_id, config, private)
+    upload_space(repo_id, config)
     return url

@@ -1,9 +1,12 @@
 """Turning a chat message into a prompt and an answer into the reply shown: input limits, earlier
-turns kept, sources and notices under the answer. Model text is shown as text, never as HTML."""
+turns kept (and bounded), sources and notices under the answer. Model and user text is shown as text,
+never as HTML, images or diagrams, and source links can only point to http(s) pages."""
 
 from __future__ import annotations
 
 import html
+import re
+from urllib.parse import quote, urlsplit
 
 import gradio as gr
 from gradio.components.chatbot import TextMessage
@@ -12,6 +15,14 @@ from cazton_llm.prompt_format import render_prompt
 from space.retrieval import Source
 
 SOURCES_HEADING = "**Sources**"
+# Markup in a message that a browser would render, or that would make it fetch a URL by itself: HTML tags
+# (<img>, <video>…), markdown images (`![…](url)`, also by reference) and code fences (``` or ~~~, which
+# Gradio draws as mermaid diagrams, whose image nodes load URLs). Links stay: they load only when clicked.
+NO_MARKUP_ENTITIES = {"<": "&lt;", ">": "&gt;", "![": "&#33;[", "`": "&#96;", "~": "&#126;"}
+NO_MARKUP = re.compile("|".join(map(re.escape, NO_MARKUP_ENTITIES)))
+# Characters a source URL keeps; every other one is percent-encoded (among them `(`, `)`, `[`, `]`, `!`, `<`,
+# `>`, spaces and quotes).
+URL_SAFE_CHARACTERS = ":/?#@&=+,;%"
 
 
 def check_message(message: str, max_chars: int) -> str:
@@ -27,25 +38,41 @@ def check_message(message: str, max_chars: int) -> str:
     return question
 
 
-def message_text(content) -> str:
-    """Text of a Gradio history message, whose content is a string or a list of parts."""
-    if isinstance(content, str):
-        return content
+def message_text(content, max_chars: int) -> str:
+    """At most `max_chars` of a Gradio history message, whose content is a string or a list of parts."""
     parts = content if isinstance(content, list) else [content]
-    return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in parts)
+    texts, length = [], 0
+    for part in parts:
+        texts.append((part.get("text", "") if isinstance(part, dict) else str(part))[:max_chars])
+        length += len(texts[-1]) + 1
+        if length > max_chars:
+            break
+    return " ".join(texts)[:max_chars]
 
 
-def prior_turns(history: list[dict], max_turns: int) -> list[dict]:
-    """The last `max_turns` question/answer pairs, answers without their sources and notices."""
-    turns = []
-    for message in history:
-        text = message_text(message.get("content", ""))
-        if message.get("role") == "assistant":
-            text = text.split(f"\n\n{SOURCES_HEADING}")[0].split("\n\n> ")[0]
-        text = html.unescape(text)
-        if message.get("role") in ("user", "assistant") and text.strip():
-            turns.append({"role": message["role"], "content": text.strip()})
-    return turns[-2 * max_turns :] if max_turns > 0 else []
+def shown_text(message: dict, max_chars: int) -> str:
+    """What a history message said, at most `max_chars`: an answer without its sources and notice."""
+    # Room for the markup that as_text adds and for the start of the sources, so both can be taken off.
+    text = message_text(message.get("content", ""), 2 * max_chars + len(SOURCES_HEADING))
+    if message.get("role") == "assistant":
+        text = text.split(f"\n\n{SOURCES_HEADING}")[0].split("\n\n> ")[0]
+    return html.unescape(text)[:max_chars].strip()
+
+
+def prior_turns(history: list[dict], max_turns: int, max_chars: int) -> list[dict]:
+    """The last `max_turns` question/answer pairs, each message cut to `max_chars`.
+
+    The history is whatever the client sent (Gradio keeps it in the browser), so only the messages
+    used are read, and no more than about twice `max_chars` of any of them.
+    """
+    turns: list[dict] = []
+    for message in reversed(history if max_turns > 0 else []):
+        if len(turns) == 2 * max_turns:
+            break
+        text = shown_text(message, max_chars)
+        if message.get("role") in ("user", "assistant") and text:
+            turns.insert(0, {"role": message["role"], "content": text})
+    return turns
 
 
 def build_prompt(
@@ -60,9 +87,23 @@ def build_prompt(
 
 
 def as_text(text: str) -> str:
-    """Escape markup so it is displayed, not rendered. Only `<` and `>` are replaced, so escaping
-    again (the chat sends its messages back and forth) changes nothing."""
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Escape the markup that would be rendered, or fetch a URL by itself, so it is displayed as text.
+
+    Each character is written as an HTML entity, shown as itself, never parsed as markup, and undone
+    by `html.unescape` when earlier turns are read back. Escaping again changes nothing (the chat
+    sends its messages back and forth).
+    """
+    return NO_MARKUP.sub(lambda match: NO_MARKUP_ENTITIES[match.group()], text)
+
+
+def source_link(source: Source) -> str:
+    """`[title](url)` with the title as text and the URL percent-encoded, so neither can end the link
+    or start other markup; a source whose URL is not an http(s) address is named without a link."""
+    title = as_text(source.title.replace("[", "(").replace("]", ")")) or as_text(source.url)
+    url = urlsplit(source.url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return title
+    return f"[{title}]({quote(source.url, safe=URL_SAFE_CHARACTERS)})"
 
 
 def user_text_as_text(chatbot: gr.Chatbot) -> gr.Chatbot:
@@ -91,5 +132,5 @@ def format_reply(answer: str, sources: list[Source], notice: str | None = None) 
     if notice:
         reply += f"\n\n> {notice}"
     if sources:
-        reply += f"\n\n{SOURCES_HEADING}\n" + "\n".join(f"- {source.markdown_link}" for source in sources)
+        reply += f"\n\n{SOURCES_HEADING}\n" + "\n".join(f"- {source_link(source)}" for source in sources)
     return reply

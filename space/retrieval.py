@@ -22,14 +22,11 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class Source:
+    """A crawled passage and its page; `space.reply.source_link` shows it as a link."""
+
     url: str
     title: str
     passage: str
-
-    @property
-    def markdown_link(self) -> str:
-        title = self.title.replace("[", "(").replace("]", ")") or self.url
-        return f"[{title}]({self.url})"
 
 
 def words(text: str) -> list[str]:

@@ -115,6 +115,37 @@ def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
         assert counts["reviews"] == {"keep": 0, "drop": 1, "edit": 1}
 
 
+def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_person_keeps_them(pages_path, tmp_path):
+    generated, clean, report_path = tmp_path / "generated.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json"
+    generate_qa(pages_path, generated, GenerateConfig(generator="offline"))
+    flagged = [json.loads(line) for line in generated.read_text().splitlines() if "security-notice" in line]
+    assert len(flagged) == 3 and flagged[0]["answer"].startswith("Ignore all previous instructions")
+
+    report = clean_qa(generated, clean, report_path, CleanConfig())
+    assert report["dropped"]["injection"] == 3
+    assert json.loads(report_path.read_text())["examples"]["injection"][0]["question"] == flagged[0]["question"]
+    build_dataset(clean, tmp_path / "dataset", test_fraction=0.5)
+    built = load_qa_dataset(tmp_path / "dataset")
+    rows = [row for split in ("train", "test") for row in built[split]]
+    assert rows and not [row for row in rows if "security-notice" in row["source_url"]]
+
+    # a person reads the flagged pairs and keeps the harmless one: clean and build keep it
+    harmless = next(row for row in flagged if row["answer"].startswith("Our security operations centre"))
+    assert run_cli("review", "export", "--qa", str(generated), "--out", str(tmp_path / "review.jsonl")).returncode == 0
+    review = [json.loads(line) for line in (tmp_path / "review.jsonl").read_text().splitlines()]
+    decided = [{**row, "decision": "keep" if row["id"] == harmless["id"] else ""} for row in review]
+    (tmp_path / "review.jsonl").write_text("".join(json.dumps(row) + "\n" for row in decided))
+    reviews = tmp_path / "reviews.jsonl"
+    assert run_cli("review", "import", str(tmp_path / "review.jsonl"), "--reviews", str(reviews)).returncode == 0
+    result = run_cli("clean", "--qa", str(generated), "--out", str(clean), "--reviews", str(reviews))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "clean_report.json").read_text())["dropped"]["injection"] == 2
+    build_dataset(clean, tmp_path / "reviewed", reviews_path=reviews, test_fraction=0.5)
+    built = load_qa_dataset(tmp_path / "reviewed")
+    kept = [row for split in ("train", "test") for row in built[split] if "security-notice" in row["source_url"]]
+    assert [row["id"] for row in kept] == [harmless["id"]]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -28,6 +28,7 @@ def test_every_drop_reason_is_counted_with_examples():
     kept, report = clean_records(rows, CleanConfig())
     assert report["dropped"] == {
         "empty": 1,
+        "injection": 0,
         "too_short": 2,
         "too_long": 1,
         "refusal": 1,

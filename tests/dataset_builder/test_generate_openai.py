@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from cazton_llm.errors import UserError
 from dataset_builder.batch import collect_batch, submit_batch
 from dataset_builder.generate import GenerateConfig, generate_qa
 from dataset_builder.passages import all_passages, read_pages
@@ -94,9 +95,12 @@ def test_page_text_is_data_not_instructions(llm, pages_path, tmp_path):
 
 def test_an_obedient_model_cannot_change_the_output_format(llm, pages_path, tmp_path):
     llm.responder = lambda body: "PWNED"
-    stats = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, max_attempts=2, concurrency=4))
-    assert stats["pairs"] == 0 and stats["failed"] == stats["passages"]
-    assert (tmp_path / "qa.jsonl").read_text() == ""
+    with pytest.raises(UserError, match="no question/answer pair was produced"):
+        generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, max_attempts=2, concurrency=4))
+    report = json.loads((tmp_path / "qa.report.json").read_text())
+    assert report["pairs"] == 0 and report["failed"] == report["passages"]
+    assert "not valid JSON pairs" in report["failures"][0]["reason"]
+    assert not (tmp_path / "qa.jsonl").exists()
 
 
 def test_original_recipe_mode_uses_the_paragraph_as_answer(llm, pages_path, tmp_path):

@@ -2,21 +2,40 @@
 linking the others (dataset card ↔ model card ↔ Space front matter)."""
 
 import shutil
+import socket
+from pathlib import Path
 
 import pytest
 import yaml
-from huggingface_hub import HfApi, RepoCard
+from huggingface_hub import HfApi, ModelCard, ModelCardData, RepoCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from pipeline.cli import main
 
 
+def run_folder(run_dir, dataset_dir, adapter_dir) -> Path:
+    """A run folder whose adapter was trained on the Hub base `org/base`, as its card says."""
+    shutil.copytree(dataset_dir, run_dir / "dataset")
+    shutil.copytree(adapter_dir, run_dir / "adapter")
+    card = ModelCard.load(run_dir / "adapter" / "README.md")
+    card.data.base_model = "org/base"
+    card.save(run_dir / "adapter" / "README.md")
+    return run_dir
+
+
 @pytest.fixture
 def finished_run(tmp_path, qa_dataset_dir, tiny_adapter_dir):
-    run_dir = tmp_path / "run"
-    shutil.copytree(qa_dataset_dir, run_dir / "dataset")
-    shutil.copytree(tiny_adapter_dir, run_dir / "adapter")
-    return run_dir
+    return run_folder(tmp_path / "run", qa_dataset_dir, tiny_adapter_dir)
+
+
+@pytest.fixture
+def carded_run(tmp_path, qa_dataset_dir):
+    """The same with only the adapter's card: enough for a publish that must stop before any upload."""
+    (tmp_path / "adapter").mkdir()
+    ModelCard(f"---\n{ModelCardData(base_model='org/base').to_yaml()}\n---\n# A LoRA adapter\n").save(
+        tmp_path / "adapter" / "README.md"
+    )
+    return run_folder(tmp_path / "run", qa_dataset_dir, tmp_path / "adapter")
 
 
 def write_config(tmp_path, run_dir, hub_ids: dict) -> str:
@@ -60,10 +79,15 @@ def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
         ({"dataset": "me/qa", "adapter": "me/lora"}, "org/base", "hub.space is not set"),
         ({"dataset": "me/qa", "adapter": "not a repo", "space": "me/chat"}, "org/base", "invalid Hub repo id"),
         ({"dataset": "me/qa", "adapter": "me/lora", "space": "me/chat"}, "tiny", "tiny offline base"),
+        (
+            {"dataset": "me/qa", "adapter": "me/lora", "space": "me/chat"},
+            "microsoft/phi-1_5",
+            "was trained on 'org/base', not on 'microsoft/phi-1_5' (base.model)",
+        ),
     ],
 )
-def test_publish_errors_are_one_line_and_push_nothing(hub, finished_run, tmp_path, capsys, hub_ids, base, message):
-    path = write_config(tmp_path, finished_run, hub_ids)
+def test_publish_errors_are_one_line_and_push_nothing(hub, carded_run, tmp_path, capsys, hub_ids, base, message):
+    path = write_config(tmp_path, carded_run, hub_ids)
     requests_before = len(hub.requests)
     with pytest.raises(SystemExit) as exit_info:
         main(["publish", "--config", path, "--set", f"base.model={base}"])
@@ -71,3 +95,40 @@ def test_publish_errors_are_one_line_and_push_nothing(hub, finished_run, tmp_pat
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: ") and message in error and "\n" not in error
     assert len(hub.requests) == requests_before
+
+
+def uploads(requests: list[dict]) -> list[str]:
+    return [
+        r["path"]
+        for r in requests
+        if r["method"] in ("POST", "PUT") and ("/commit/" in r["path"] or "lfs" in r["path"])
+    ]
+
+
+def test_access_to_every_repo_is_checked_before_anything_is_uploaded(hub, carded_run, tmp_path, capsys):
+    ids = {kind: hub.new_repo_id(f"acme-{kind}") for kind in ("dataset", "adapter", "space")}
+    hub.forbid("add_space_variable", ids["space"])  # a token that may not set the Space's variables
+    requests_before = len(hub.requests)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["publish", "--config", write_config(tmp_path, carded_run, ids)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"error: the Hub refused setting the variables of {ids['space']}: 403")
+    assert "\n" not in error
+    assert uploads(hub.requests[requests_before:]) == [], "files went up before every repo was checked"
+
+
+def test_a_hub_that_cannot_be_reached_is_one_line(carded_run, tmp_path, capsys, monkeypatch):
+    import huggingface_hub.constants
+
+    with socket.socket() as closed_port:  # bound, never listening: connections are refused
+        closed_port.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", unreachable)
+        ids = {"dataset": "me/qa", "adapter": "me/lora", "space": "me/chat"}
+        with pytest.raises(SystemExit) as exit_info:
+            main(["publish", "--config", write_config(tmp_path, carded_run, ids)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"error: cannot reach the Hugging Face Hub at {unreachable}")
+    assert "\n" not in error and "Traceback" not in error

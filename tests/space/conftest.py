@@ -48,6 +48,42 @@ def loaded_model(space_config):
     return load_for_inference(space_config.model_spec, device="cpu")
 
 
+@pytest.fixture(scope="session")
+def never_stopping_model(loaded_model):
+    """The loaded model with EOS and line breaks made impossible, so it writes to max_new_tokens:
+    the finetuned model itself stops too soon to be cancelled mid-answer."""
+    import copy
+
+    import torch
+
+    model, tokenizer = loaded_model
+    runs_on = copy.deepcopy(model)
+    banned = [
+        token
+        for token in range(len(tokenizer))
+        if token in (tokenizer.eos_token_id, tokenizer.pad_token_id) or "\n" in tokenizer.decode([token])
+    ]
+    with torch.no_grad():
+        runs_on.get_output_embeddings().bias[banned] = -1e4
+    return runs_on, tokenizer
+
+
+@pytest.fixture(scope="session")
+def untrained_model(pages_path):
+    """A randomly initialised tiny phi model and a tokenizer trained on the fixture pages, built in
+    seconds: for app tests where what the model says does not matter."""
+    import torch
+
+    from cazton_llm.prompt_format import prepare_tokenizer
+    from train.tiny_base import TinyBaseConfig, make_model, page_texts, train_tokenizer
+
+    sizes = TinyBaseConfig(vocab_size=512, hidden_size=32, intermediate_size=64, num_hidden_layers=1)
+    tokenizer = prepare_tokenizer(train_tokenizer(page_texts(pages_path), sizes.vocab_size))
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return make_model(tokenizer, sizes).eval(), tokenizer
+
+
 @contextmanager
 def running_app(config: SpaceConfig, loaded_model):
     """Launch the chat app in this process on a free port; yields its URL."""

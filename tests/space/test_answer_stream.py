@@ -27,8 +27,8 @@ def test_partials_grow_and_the_answer_is_finished(loaded_model):
     assert not generate_threads()
 
 
-def test_a_stop_string_ends_generation_early(loaded_model):
-    model, tokenizer = loaded_model
+def test_a_stop_string_ends_generation_early(never_stopping_model):
+    model, tokenizer = never_stopping_model  # the free run must be long, whatever the tiny adapter learned
     prompt = render_prompt(tokenizer, "Who are your technology partners?")
     free_run = AnswerStream(model, tokenizer, prompt, Decoding(max_new_tokens=40), stop_strings=("\x00",))
     full_text = list(free_run)[-1]

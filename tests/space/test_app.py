@@ -80,26 +80,6 @@ def test_markup_in_the_answer_path_is_escaped(client):
     assert "<script" not in final
 
 
-@pytest.fixture(scope="module")
-def never_stopping_model(loaded_model):
-    """The loaded model with EOS and line breaks made impossible, so it writes to max_new_tokens:
-    the finetuned model itself stops too soon to be cancelled mid-answer."""
-    import copy
-
-    import torch
-
-    model, tokenizer = loaded_model
-    runs_on = copy.deepcopy(model)
-    banned = [
-        token
-        for token in range(len(tokenizer))
-        if token in (tokenizer.eos_token_id, tokenizer.pad_token_id) or "\n" in tokenizer.decode([token])
-    ]
-    with torch.no_grad():
-        runs_on.get_output_embeddings().bias[banned] = -1e4
-    return runs_on, tokenizer
-
-
 def test_cancelling_a_request_stops_generation(space_config, never_stopping_model):
     long_answers = replace(space_config, max_new_tokens=700)
     with running_app(long_answers, never_stopping_model) as url:

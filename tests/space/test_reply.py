@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from space.reply import as_text, check_message, format_reply, prior_turns
+from space.reply import as_text, check_message, format_reply, prior_turns, source_link
 from space.retrieval import PassageIndex, Source
 
 SOURCES = [
@@ -36,12 +36,39 @@ def test_earlier_turns_are_kept_without_sources_or_notices():
         {"role": "user", "content": [{"type": "text", "text": "Second question?"}]},
         {"role": "assistant", "content": format_reply("Second answer.", SOURCES, notice="Polishing was unavailable.")},
     ]
-    assert prior_turns(history, max_turns=1) == [
+    assert prior_turns(history, max_turns=1, max_chars=100) == [
         {"role": "user", "content": "Second question?"},
         {"role": "assistant", "content": "Second answer."},
     ]
-    assert prior_turns(history, max_turns=2)[1] == {"role": "assistant", "content": "First <answer>."}
-    assert prior_turns(history, max_turns=0) == []
+    assert prior_turns(history, max_turns=2, max_chars=100)[1] == {"role": "assistant", "content": "First <answer>."}
+    assert prior_turns(history, max_turns=0, max_chars=100) == []
+
+
+def test_images_html_and_diagrams_are_shown_as_text_and_read_back_as_written():
+    answer = "See ![chart](http://x/leak?q=1), <img src=y> and\n```mermaid\nflowchart\n```\n~~~\ncode\n~~~"
+    shown = as_text(answer)
+    assert "![" not in shown and "<" not in shown and "`" not in shown and "~" not in shown
+    assert as_text(shown) == shown
+    history = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": format_reply(answer, SOURCES[:1])}]
+    assert prior_turns(history, max_turns=1, max_chars=500)[1]["content"] == answer
+
+
+def test_source_links_only_point_to_http_pages_and_cannot_carry_markup():
+    crafted = Source("https://example.com/a?b=1)![x](http://evil/leak", "Offer <img src=http://evil/t> [1]", "p")
+    link = source_link(crafted)
+    assert link == (
+        "[Offer &lt;img src=http://evil/t&gt; (1)](https://example.com/a?b=1%29%21%5Bx%5D%28http://evil/leak)"
+    )
+    assert source_link(Source("javascript:alert(1)//", "Click", "p")) == "Click"
+    assert source_link(Source("data:text/html,hi", "", "p")) == "data:text/html,hi"
+
+
+def test_a_history_the_client_sends_is_read_only_as_far_as_it_is_used():
+    huge = "x" * 10_000_000
+    history = [{"role": role, "content": huge} for _ in range(4) for role in ("user", "assistant")]
+    history[-1] = {"role": "assistant", "content": [{"type": "text", "text": huge}] * 1000}
+    turns = prior_turns(history, max_turns=2, max_chars=1000)
+    assert [len(turn["content"]) for turn in turns] == [1000] * 4
 
 
 def test_input_limits():

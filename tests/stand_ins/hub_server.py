@@ -126,6 +126,7 @@ class HubStandIn(ThreadingHTTPServer):
         self.repos: dict[tuple[str, str], Repo] = {}
         self.requests: list[dict] = []  # {"method", "path", "auth": a token was sent, "status"}
         self.announced_uploads: set[str] = set()
+        self.forbidden: set[tuple[str, str]] = set()  # (route name, repo id) answered 403, e.g. a token's missing right
         self.lock = threading.RLock()
         self._repo_numbers = count(1)
 
@@ -136,6 +137,10 @@ class HubStandIn(ThreadingHTTPServer):
     def start(self) -> HubStandIn:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
+
+    def forbid(self, route: str, repo_id: str) -> None:
+        """Answer `route` (a name in ROUTES, e.g. "add_space_variable") for `repo_id` with 403 from now on."""
+        self.forbidden.add((route, repo_id))
 
     def new_repo_id(self, name: str) -> str:
         """A repo id under the token's user that no other test uses."""
@@ -228,6 +233,8 @@ class Handler(QuietKeepAliveHandler):
                 if route_method == method and match:
                     args = {key: unquote(value) for key, value in match.groupdict().items() if value is not None}
                     self.authorized = self.check_token(authorization, name in WRITES)
+                    if (name, args.get("repo_id")) in self.server.forbidden:
+                        raise HubError(403, f"You don't have the rights to do this on {args['repo_id']}")
                     with self.server.lock:
                         return getattr(self, name)(**args)
             raise HubError(404, f"the Hub stand-in has no route {method} {url.path}")

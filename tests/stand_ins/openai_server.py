@@ -1,10 +1,12 @@
 """An OpenAI-compatible API on 127.0.0.1 for tests and benchmarks: chat completions (plain and
 streamed), the Batch API, scripted faults (429 with Retry-After, 500, hang, malformed JSON,
-off-schema JSON), added latency and a log of every request."""
+off-schema JSON, a 400 refusal, a 401, an HTML page or an empty `choices` with status 200), faults
+chosen per request (`fault_for`), added latency and a log of every request."""
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -14,7 +16,8 @@ from http.server import ThreadingHTTPServer
 
 from cazton_llm.loopback_http import QuietKeepAliveHandler
 
-FAULTS = ("429", "500", "timeout", "malformed", "bad_schema", "ok")
+FAULTS = ("429", "500", "timeout", "malformed", "bad_schema", "400", "401", "html", "no_choices", "ok")
+REFUSAL = "Your request was rejected as a result of our safety system."
 
 
 def default_responder(request_body: dict) -> str:
@@ -47,6 +50,7 @@ class OpenAIStandIn(ThreadingHTTPServer):
         self.hang_s = hang_s
         self.retry_after_s = retry_after_s
         self.responder: Callable[[dict], str] = default_responder
+        self.fault_for: Callable[[dict], str | None] = lambda body: None  # a fault for this request, or None
         self.requests: list[dict] = []
         self.authorization: list[str] = []
         self.files: dict[str, bytes] = {}
@@ -81,6 +85,11 @@ class OpenAIStandIn(ThreadingHTTPServer):
             self.requests.append(body)
             self.authorization.append(authorization)
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away mid-answer (a process a test killed) is no fault of the stand-in."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def __enter__(self):
         self._thread.start()
         return self
@@ -100,6 +109,13 @@ class Handler(QuietKeepAliveHandler):
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_html(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -129,7 +145,17 @@ class Handler(QuietKeepAliveHandler):
         self.server.record(body, self.headers.get("Authorization", ""))
         if self.server.latency_s:
             time.sleep(self.server.latency_s)
-        fault = self.server.next_fault()
+        fault = self.server.fault_for(body) or self.server.next_fault()
+        if fault == "400":
+            error = {"error": {"message": REFUSAL, "type": "invalid_request_error", "code": "content_policy_violation"}}
+            return self.send_json(400, error)
+        if fault == "401":
+            error = {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
+            return self.send_json(401, error)
+        if fault == "html":
+            return self.send_html(b"<html><body><h1>Welcome to nginx!</h1></body></html>")
+        if fault == "no_choices":
+            return self.send_json(200, {**completion("", body), "choices": []})
         if fault == "429":
             error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
             return self.send_json(429, error, {"Retry-After": str(self.server.retry_after_s)})
