@@ -67,7 +67,10 @@ class SiteQA(datasets.GeneratorBasedBuilder):
         )
 
     def _split_generators(self, dl_manager):
-        records = [QARecord.from_dict(row) for row in read_jsonl(self.config.qa_path)]
+        # In page order, not crawl order: the same pairs build the same splits, row for row, however the crawl ran.
+        records = sorted(
+            (QARecord.from_dict(row) for row in read_jsonl(self.config.qa_path)), key=lambda r: (page_of(r), r.id)
+        )
         held_out = test_pages(records, self.config.seed, self.config.test_fraction)
         return [
             datasets.SplitGenerator(

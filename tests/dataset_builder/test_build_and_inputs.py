@@ -62,6 +62,16 @@ def test_split_is_deterministic_by_seed(qa_dataset_dir, tmp_path):
     assert tests[0] == tests[1] != tests[2]
 
 
+def test_rows_come_in_the_same_order_whatever_order_the_crawl_wrote_them(qa_dataset_dir, tmp_path):
+    """Training shuffles with its seed, so a reproducible run needs the same row order from the same pairs."""
+    rows = [json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]]
+    for name, order in (("crawled", rows), ("reversed", rows[::-1])):
+        (tmp_path / f"{name}.jsonl").write_text("".join(order))
+        build_dataset(tmp_path / f"{name}.jsonl", tmp_path / name)
+    crawled, reversed_ = (load_qa_dataset(tmp_path / name) for name in ("crawled", "reversed"))
+    assert crawled["train"]["id"] == reversed_["train"]["id"] and crawled["test"]["id"] == reversed_["test"]["id"]
+
+
 def write_legacy_csv(path, rows, header):
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
