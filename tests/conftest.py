@@ -80,25 +80,22 @@ def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
     return base_dir
 
 
+def trained_adapter(tmp_path_factory, recipe: str, overrides: dict) -> Path:
+    """An adapter folder written by the real training command from `recipe` with `overrides`."""
+    from train.cli import run_training
+
+    adapter_dir = tmp_path_factory.mktemp(Path(recipe).stem) / "adapter"
+    run_training(REPO / recipe, {**overrides, "output_dir": str(adapter_dir), "report_to": "none"})
+    return adapter_dir
+
+
 @pytest.fixture(scope="session")
 def tiny_adapter_dir(tmp_path_factory, tiny_base_dir, qa_dataset_dir) -> Path:
     """A LoRA adapter trained by the real training command on the fixture dataset."""
-    from train.cli import run_training
-
-    adapter_dir = tmp_path_factory.mktemp("tiny-adapter") / "adapter"
-    run_training(
-        REPO / "train/configs/tiny.yaml",
-        {
-            "model_name_or_path": str(tiny_base_dir),
-            "dataset_name": str(qa_dataset_dir),
-            "output_dir": str(adapter_dir),
-            "max_steps": 80,
-            "eval_steps": 40,
-            "save_steps": 40,
-            "report_to": "none",
-        },
+    overrides = {"model_name_or_path": str(tiny_base_dir), "dataset_name": str(qa_dataset_dir)}
+    return trained_adapter(
+        tmp_path_factory, "train/configs/tiny.yaml", {**overrides, "max_steps": 80, "eval_steps": 40, "save_steps": 40}
     )
-    return adapter_dir
 
 
 @pytest.fixture(scope="session")
@@ -114,19 +111,9 @@ def smollm2_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def smollm2_adapter_dir(tmp_path_factory, smollm2_dir, qa_dataset_dir) -> Path:
     """SmolLM2 finetuned by the real training command with its own recipe, for one epoch (8 steps)."""
-    from train.cli import run_training
-
-    adapter_dir = tmp_path_factory.mktemp("smollm2-adapter") / "adapter"
-    run_training(
-        REPO / "train/configs/smollm2-135m-instruct.yaml",
-        {
-            "model_name_or_path": str(smollm2_dir),
-            "dataset_name": str(qa_dataset_dir),
-            "output_dir": str(adapter_dir),
-            "company": "Northwind Forge",
-            "num_train_epochs": 1,
-            "save_strategy": "no",
-            "report_to": "none",
-        },
+    overrides = {"model_name_or_path": str(smollm2_dir), "dataset_name": str(qa_dataset_dir)}
+    return trained_adapter(
+        tmp_path_factory,
+        "train/configs/smollm2-135m-instruct.yaml",
+        {**overrides, "company": "Northwind Forge", "num_train_epochs": 1, "save_strategy": "no"},
     )
-    return adapter_dir

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +83,34 @@ def untrained_model(pages_path):
     with torch.random.fork_rng():
         torch.manual_seed(0)
         return make_model(tokenizer, sizes).eval(), tokenizer
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextmanager
+def browser_page(url: str):
+    """Debian's chromium, headless, driven by Playwright, on the chat at `url` once its textbox shows."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("textbox").first.wait_for(timeout=30_000)
+        yield page
+        browser.close()
 
 
 @contextmanager

@@ -5,56 +5,29 @@ sentences and the right source page, and markup typed into the chat is shown as 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cazton_llm.model_loading import load_for_inference
-from space.config import SpaceConfig
-from tests.space.conftest import running_app
+from tests.space.conftest import browser_page, running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
-def smollm2_app_url(smollm2_dir, smollm2_adapter_dir, qa_dataset_dir):
-    config = SpaceConfig(
-        base_model=str(smollm2_dir),
-        adapter=str(smollm2_adapter_dir),
-        dataset=str(qa_dataset_dir),
-        company="Northwind Forge",
-        device="cpu",
-        max_new_tokens=96,
-        max_message_chars=500,
-    )
+def smollm2_app_url(space_config, smollm2_dir, smollm2_adapter_dir):
+    config = replace(space_config, base_model=str(smollm2_dir), adapter=str(smollm2_adapter_dir), max_new_tokens=96)
     with running_app(config, load_for_inference(config.model_spec, device="cpu")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def page(smollm2_app_url):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        page.goto(smollm2_app_url, wait_until="domcontentloaded")
-        page.get_by_role("textbox").first.wait_for(timeout=30_000)
+    with browser_page(smollm2_app_url) as page:
         yield page
-        browser.close()
 
 
 def send(page, text: str) -> None:

@@ -13,8 +13,7 @@ from cazton_llm.qa_schema import QARecord
 from dataset_builder.build import build_dataset
 from scraper.site_server import serve_site
 from space.config import SpaceConfig
-from tests.space.conftest import running_app
-from tests.space.test_browser import CHROMIUM, FLAGS
+from tests.space.conftest import browser_page, running_app
 from tests.stand_ins.openai_server import OpenAIStandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -62,10 +61,6 @@ def hostile_dataset(tmp_path_factory, collector):
 
 @pytest.fixture(scope="module")
 def page(hostile_dataset, untrained_model, collector):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     config = SpaceConfig(
         base_model="unused", adapter="", dataset=str(hostile_dataset), company="Northwind Forge", device="cpu"
     )
@@ -73,13 +68,8 @@ def page(hostile_dataset, untrained_model, collector):
         polisher.responder = lambda body: hostile_answer(collector.base_url)
         env.setenv("OPENAI_API_KEY", "sk-test")
         env.setenv("OPENAI_BASE_URL", polisher.url)
-        with running_app(replace(config, max_new_tokens=8), untrained_model) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_role("textbox").first.wait_for(timeout=30_000)
+        with running_app(replace(config, max_new_tokens=8), untrained_model) as url, browser_page(url) as page:
             yield page
-            browser.close()
 
 
 def test_no_image_or_link_in_an_answer_or_its_sources_fetches_anything(page, collector):
