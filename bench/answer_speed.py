@@ -38,7 +38,7 @@ BATCHES = (1, 8)
 def timed_generate(model, tokenizer, batch: int, new_tokens: int) -> float:
     prompts = [render_prompt(tokenizer, QUESTION, company="Northwind Forge")] * batch
     inputs = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-    kwargs = Decoding(max_new_tokens=new_tokens).generate_kwargs(tokenizer)
+    kwargs = Decoding(max_new_tokens=new_tokens).generate_kwargs(tokenizer, inputs["input_ids"].shape[1])
     del kwargs["stop_strings"], kwargs["tokenizer"]
     if torch.cuda.is_available():
         torch.cuda.synchronize()

@@ -44,7 +44,9 @@ def bare_generate(model, tokenizer, question: str, config: SpaceConfig) -> dict:
     started = time.perf_counter()
     thread = threading.Thread(
         target=lambda: result.update(
-            ids=model.generate(**inputs, **config.decoding.generate_kwargs(tokenizer), streamer=streamer)
+            ids=model.generate(
+                **inputs, **config.decoding.generate_kwargs(tokenizer, inputs["input_ids"].shape[1]), streamer=streamer
+            )
         )
     )
     thread.start()

@@ -47,7 +47,7 @@ def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> 
 
     encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
     with torch.no_grad():
-        output = model.generate(**encoded, **decoding.generate_kwargs(tokenizer))
+        output = model.generate(**encoded, **decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1]))
     results = []
     for row in output[:, encoded["input_ids"].shape[1] :]:
         ids = row.tolist()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cazton_llm.decoding import Decoding
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
 from pipeline.config import SAMPLE_SITE, PipelineConfig
@@ -199,10 +200,10 @@ def benchmark_models(config: PipelineConfig, layout: OutputLayout) -> dict[str, 
 
 def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     models = benchmark_models(config, layout)
+    decoding = Decoding(max_new_tokens=config.benchmark.max_new_tokens)
 
     def run() -> dict:
         from benchmark.run import BenchmarkConfig, run_benchmark
-        from cazton_llm.decoding import Decoding
 
         return run_benchmark(
             BenchmarkConfig(
@@ -212,7 +213,7 @@ def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
                 modes=tuple(config.benchmark.modes),
                 judge=config.benchmark.judge,
                 limit=config.benchmark.limit,
-                decoding=Decoding(max_new_tokens=config.benchmark.max_new_tokens),
+                decoding=decoding,
                 out_dir=layout.benchmark,
                 company=config.company,
             )
@@ -223,7 +224,8 @@ def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         describe=f"benchmark {', '.join(models)} on the {config.benchmark.split} split → {layout.benchmark}",
         inputs=[layout.dataset, layout.adapter, *built_base(config, layout)],
         outputs=[layout.benchmark],
-        params={**config.section("benchmark"), "models": models},
+        # The decoding settings are the Space's (cazton_llm.decoding): a change there reruns the benchmark.
+        params={**config.section("benchmark"), "models": models, "decoding": asdict(decoding)},
         run=run,
     )
 

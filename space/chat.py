@@ -72,7 +72,7 @@ class AnswerStream:
             daemon=True,
             kwargs=dict(
                 **inputs,
-                **self.decoding.generate_kwargs(self.tokenizer, self.stop_strings),
+                **self.decoding.generate_kwargs(self.tokenizer, inputs["input_ids"].shape[1], self.stop_strings),
                 streamer=streamer,
                 stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
             ),
