@@ -40,7 +40,9 @@ def parse_training_args(argv: list[str]):
             f"recipe {argv[config_index] if config_index < len(argv) else ''!r} not found: pick one in train/configs/"
         )
     # exit_on_error=False: a value of the wrong type is an ArgumentError here, not 150 lines of usage text.
-    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig), exit_on_error=False)
+    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig), prog="python -m train", exit_on_error=False)
+    # TrlParser reads --config itself before parsing; declared here so that --help shows it.
+    parser.add_argument("--config", default=argparse.SUPPRESS, help="recipe YAML (train/configs/*.yaml)")
     try:
         return parser.parse_args_and_config([*device_defaults(), *translate_push_flag(argv)])
     except (ValueError, argparse.ArgumentError) as error:
