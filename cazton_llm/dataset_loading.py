@@ -1,9 +1,7 @@
-"""Load the QA dataset from a Hub id or a local folder laid out like the Hub repo.
+"""Load the QA dataset from a Hub id or a local folder laid out like the Hub repo, with one-line errors.
 
-datasets 5.2 caches a local folder that declares `configs:` under its folder name alone, so
-two different folders both called `dataset` (or one folder rebuilt) can return stale rows and
-fail split-size checks against the other folder's recorded sizes: local folders are therefore
-always prepared afresh and not checked against that record.
+A folder that `build` wrote loads correctly with a plain `load_dataset(path)`: its card names data files
+whose names carry a digest of their content (`dataset_builder.build.write_shards`).
 """
 
 from __future__ import annotations
@@ -19,20 +17,12 @@ def load_qa_dataset(name_or_dir: str | Path, config: str = "default", split: str
     from datasets import load_dataset
     from datasets.exceptions import DatasetNotFoundError
 
-    local = is_local(name_or_dir)
-    if local and not (Path(name_or_dir) / "README.md").is_file():
+    if is_local(name_or_dir) and not (Path(name_or_dir) / "README.md").is_file():
         raise UserError(
             f"dataset folder {str(name_or_dir)!r} not found: build it with `python -m dataset_builder build`"
         )
     try:
-        return load_dataset(
-            str(name_or_dir),
-            config,
-            split=split,
-            revision=revision,
-            download_mode="force_redownload" if local else None,
-            verification_mode="no_checks" if local else None,
-        )
+        return load_dataset(str(name_or_dir), config, split=split, revision=revision)
     except DatasetNotFoundError:
         raise UserError(f"dataset {str(name_or_dir)!r} not found on the Hub: check the id and your token") from None
     except ValueError as error:

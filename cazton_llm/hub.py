@@ -68,7 +68,11 @@ def create_repo(repo_id: str, repo_type: str, private: bool = False, **create_kw
 
 
 def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: bool = False, **create_kwargs) -> str:
-    """Create the repo if needed and upload `folder` as its content; returns the repo URL."""
+    """Create the repo if needed and make `folder` its content, in one commit; returns the repo URL.
+
+    Files an earlier upload left that `folder` no longer has are deleted (the Hub keeps `.gitattributes`):
+    a dataset's shards are named by their content, and an adapter must not be read with an older one's files.
+    """
     check_repo_id(repo_id)
     api = hub_api()
     with hub_errors(f"the upload to {repo_id}"):
@@ -78,5 +82,6 @@ def upload_folder(folder: str | Path, repo_id: str, repo_type: str, private: boo
             repo_id=repo_id,
             repo_type=repo_type,
             commit_message=f"Upload {repo_type} with cazton-llm",
+            delete_patterns="*",
         )
     return str(url)

@@ -3,6 +3,7 @@ dataset repo (README.md card + data/*.parquet + text/*.parquet), optionally push
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections import Counter
@@ -35,6 +36,26 @@ def prepare_splits(qa_path: Path, work_dir: Path, seed: int, test_fraction: floa
     return built
 
 
+def write_shards(built: dict, folder: Path) -> dict[str, dict[str, str]]:
+    """Write each split as one parquet file whose name ends with a digest of its content; returns
+    {config: {split: path in the folder}}, the exact paths the card declares.
+
+    datasets caches a local folder under its name and the data paths its card declares, never the files'
+    content: names that change with the content make a plain `load_dataset(folder)` read what is there,
+    whatever another folder of the same name (or this one, before a rebuild) held when it was loaded.
+    """
+    paths: dict[str, dict[str, str]] = {}
+    for config_name, splits in built.items():
+        for split, dataset in splits.items():
+            staged = folder / CONFIG_FOLDERS[config_name] / f"{split}.parquet"
+            dataset.to_parquet(staged)
+            digest = hashlib.sha256(staged.read_bytes()).hexdigest()[:16]
+            path = f"{CONFIG_FOLDERS[config_name]}/{split}-00000-of-00001-{digest}.parquet"
+            staged.rename(folder / path)
+            paths.setdefault(config_name, {})[split] = path
+    return paths
+
+
 def build_dataset(
     qa_path: str | Path,
     out_dir: str | Path,
@@ -65,9 +86,7 @@ def build_dataset(
         reviewed = Path(work) / "reviewed.jsonl"
         write_jsonl(reviewed, (record.to_dict() for record in records))
         built = prepare_splits(reviewed, Path(work), seed, test_fraction)
-        for config_name, splits in built.items():
-            for split, dataset in splits.items():
-                dataset.to_parquet(folder / CONFIG_FOLDERS[config_name] / f"{split}-00000-of-00001.parquet")
+        data_files = write_shards(built, folder)
         counts = {
             "train": built["default"]["train"].num_rows,
             "test": built["default"]["test"].num_rows,
@@ -78,7 +97,9 @@ def build_dataset(
             "cleaning": json.loads(report_file.read_text()) if report_file.is_file() else None,
         }
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
-        (folder / "README.md").write_text(render_card(counts, push_to_hub, pretty_name, license_id, language))
+        (folder / "README.md").write_text(
+            render_card(counts, data_files, push_to_hub, pretty_name, license_id, language)
+        )
     if push_to_hub:
         counts["url"] = upload_folder(out_dir, push_to_hub, "dataset", private=private)
     return {key: value for key, value in counts.items() if key != "cleaning"}

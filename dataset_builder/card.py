@@ -12,18 +12,27 @@ def size_category(rows: int) -> str:
     return next((label for limit, label in SIZE_BUCKETS if rows < limit), "n>1M")
 
 
-def config_entry(name: str, folder: str, default: bool = False) -> dict:
-    entry = {
-        "config_name": name,
-        "data_files": [
-            {"split": "train", "path": f"{folder}/train-*.parquet"},
-            {"split": "test", "path": f"{folder}/test-*.parquet"},
-        ],
-    }
-    return {**entry, "default": True} if default else entry
+def config_entries(data_files: dict[str, dict[str, str]]) -> list[dict]:
+    """The card's `configs:`, each split naming its file exactly (the names carry a digest of the content);
+    the first config is the default."""
+    return [
+        {
+            "config_name": name,
+            "data_files": [{"split": split, "path": path} for split, path in files.items()],
+            **({"default": True} if index == 0 else {}),
+        }
+        for index, (name, files) in enumerate(data_files.items())
+    ]
 
 
-def render_card(counts: dict, repo_id: str | None, pretty_name: str, license_id: str, language: str) -> str:
+def render_card(
+    counts: dict,
+    data_files: dict[str, dict[str, str]],
+    repo_id: str | None,
+    pretty_name: str,
+    license_id: str,
+    language: str,
+) -> str:
     front_matter = {
         "pretty_name": pretty_name,
         "license": license_id,
@@ -31,7 +40,7 @@ def render_card(counts: dict, repo_id: str | None, pretty_name: str, license_id:
         "task_categories": ["question-answering", "text-generation"],
         "size_categories": [size_category(counts["train"] + counts["test"])],
         "tags": ["cazton-llm", "synthetic", "website-qa"],
-        "configs": [config_entry("default", "data", default=True), config_entry("text", "text")],
+        "configs": config_entries(data_files),
     }
     repo = repo_id or "OWNER/NAME"
     cleaning = counts.get("cleaning") or {}

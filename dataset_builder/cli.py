@@ -16,15 +16,27 @@ SHOWN_FAILURES = 5
 
 
 def add_generate(commands) -> None:
+    from dataset_builder.generate import GENERATORS, MODES
+
+    def listed(values: tuple[str, ...]) -> str:
+        """A metavar that shows the values in --help; GenerateConfig checks them with a one-line error."""
+        return "{" + ",".join(values) + "}"
+
     parser = commands.add_parser("generate", help="crawled pages → question/answer pairs (cached, resumable)")
     parser.add_argument("--pages", type=Path, required=True, help="scraper output (pages.jsonl)")
     parser.add_argument("--out", type=Path, required=True, help="QA JSONL to write")
-    parser.add_argument("--generator", default="openai", help="openai (any OpenAI-compatible endpoint) or offline")
+    parser.add_argument(
+        "--generator",
+        default="openai",
+        metavar=listed(GENERATORS),
+        help="openai (any OpenAI-compatible endpoint) or offline",
+    )
     parser.add_argument("--model", help="model name (default: gpt-5-mini for openai)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (default: api.openai.com); key: OPENAI_API_KEY")
     parser.add_argument(
         "--mode",
         default="pairs",
+        metavar=listed(MODES),
         help="pairs (several grounded questions per passage) or paragraph "
         "(the original recipe: one question per paragraph, the paragraph as answer)",
     )

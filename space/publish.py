@@ -40,12 +40,9 @@ def layout_space_repo(repo_dir: Path, config: SpaceConfig) -> None:
 
 
 def space_variables(config: SpaceConfig) -> dict[str, str]:
-    return {
-        "BASE_MODEL": config.base_model,
-        "ADAPTER": config.adapter,
-        "DATASET": config.dataset,
-        "COMPANY": config.company,
-    }
+    """The Space's variables; DATASET only when one was given (unset, the Space reads the adapter card's)."""
+    variables = {"BASE_MODEL": config.base_model, "ADAPTER": config.adapter, "COMPANY": config.company}
+    return variables | ({"DATASET": config.dataset} if config.dataset is not None else {})
 
 
 def prepare_space(repo_id: str, config: SpaceConfig, private: bool = False) -> str:

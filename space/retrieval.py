@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
 from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.hub import hub_errors
+from cazton_llm.model_loading import ModelRef
 
 _WORD = re.compile(r"\w+")
 # Words too common in questions to say anything about which page answers them.
@@ -62,6 +65,30 @@ class Knowledge:
     index: PassageIndex
     example_questions: list[str]
     page_titles: list[str]
+
+
+def dataset_named_by(adapter: str) -> str | None:
+    """The dataset an adapter's model card names under `datasets:` (a published adapter names the one it was
+    trained on), or None: no adapter, no card, or a card that names none."""
+    from huggingface_hub import ModelCard, hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
+
+    if not adapter:
+        return None
+    ref = ModelRef.parse(adapter)
+    card_path = Path(ref.name) / "README.md"
+    if not ref.is_local:
+        with hub_errors(f"access to the model card of {ref.name}"):
+            try:
+                card_path = Path(hf_hub_download(ref.name, "README.md", revision=ref.revision))
+            except EntryNotFoundError:
+                return None
+    if not card_path.is_file():
+        return None
+    named = ModelCard.load(card_path).data.datasets
+    if isinstance(named, str):  # one dataset, written without a list
+        return named
+    return named[0] if named else None
 
 
 def load_knowledge(dataset: str, examples: int = 4) -> Knowledge:

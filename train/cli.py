@@ -39,10 +39,13 @@ def parse_training_args(argv: list[str]):
         raise UserError(
             f"recipe {argv[config_index] if config_index < len(argv) else ''!r} not found: pick one in train/configs/"
         )
-    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))
+    # exit_on_error=False: a value of the wrong type is an ArgumentError here, not 150 lines of usage text.
+    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig), prog="python -m train", exit_on_error=False)
+    # TrlParser reads --config itself before parsing; declared here so that --help shows it.
+    parser.add_argument("--config", default=argparse.SUPPRESS, help="recipe YAML (train/configs/*.yaml)")
     try:
         return parser.parse_args_and_config([*device_defaults(), *translate_push_flag(argv)])
-    except ValueError as error:
+    except (ValueError, argparse.ArgumentError) as error:
         raise UserError(f"{str(error).splitlines()[0]} ({USAGE_HINT})") from None
 
 

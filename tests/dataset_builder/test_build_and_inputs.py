@@ -3,6 +3,7 @@
 import csv
 import json
 import random
+import re
 
 import pytest
 from datasets import load_dataset
@@ -17,13 +18,9 @@ from tests.dataset_builder.conftest import run_cli
 
 
 def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_dir):
-    assert sorted(str(p.relative_to(qa_dataset_dir)) for p in qa_dataset_dir.rglob("*") if p.is_file()) == [
-        "README.md",
-        "data/test-00000-of-00001.parquet",
-        "data/train-00000-of-00001.parquet",
-        "text/test-00000-of-00001.parquet",
-        "text/train-00000-of-00001.parquet",
-    ]
+    files = sorted(str(p.relative_to(qa_dataset_dir)) for p in qa_dataset_dir.rglob("*") if p.is_file())
+    shard = r"(data|text)/(test|train)-00000-of-00001-[0-9a-f]{16}\.parquet"  # named by a digest of the content
+    assert files[0] == "README.md" and len(files) == 5 and all(re.fullmatch(shard, name) for name in files[1:])
     dataset = load_dataset(str(qa_dataset_dir))
     train, test = dataset["train"], dataset["test"]
     assert train.num_rows >= 50 and test.num_rows >= 8

@@ -69,14 +69,39 @@ def test_overrides_are_typed_and_nested(tmp_path):
         ("site: {bogus: 1}\n", [], "unknown config field 'site.bogus'"),
         ("nonsense: 1\n", [], "unknown config field 'nonsense'"),
         ("site: 3\n", [], "must be a mapping"),
-        ("generate: {generator: gpt}\n", [], "generate.generator must be"),
+        ("generate: {generator: gpt}\n", [], "config field generate.generator: input should be 'openai' or 'offline'"),
         ("site: [unclosed\n", [], "not valid YAML"),
         ("{}\n", ["site.max_pages"], "--set takes section.key=value"),
+        ("site: {sample_port: abc}\n", [], "config field site.sample_port: input should be a valid integer, got 'abc'"),
+        ("site: {fast: 'no'}\n", [], "config field site.fast: input should be a valid boolean, got 'no'"),
+        ("serve: {port: 99999}\n", [], "config field serve.port: input should be less than or equal to 65535, got 9"),
+        ("dataset: {test_fraction: 1.5}\n", [], "config field dataset.test_fraction: input should be less than 1, got"),
+        ("{}\n", ["site.max_pages=[1,"], r"--set site.max_pages=\[1,: the value is not valid YAML"),
+        ("train: {recipe: no/such.yaml}\n", [], "config field train.recipe: 'no/such.yaml' not found"),
+        (
+            "{}\n",
+            ["train.overrides.per_device_train_batch_size=abc"],
+            "config field train.overrides: argument --per_device_train_batch_size.*invalid int value: 'abc'",
+        ),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, overrides, message):
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(UserError, match=message) as error:
         load_config(write_yaml(tmp_path, text), overrides)
+    assert "\n" not in str(error.value)
+
+
+def test_a_bad_training_override_stops_the_run_before_any_stage(tmp_path):
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "pipeline", "run", "--config", "configs/demo.yaml", "--no-serve"]
+    command += ["--set", f"run_dir={run_dir}", "--set", "train.overrides.num_train_epochs=many"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: config field train.overrides: argument --num_train_epochs/--num-train-epochs: invalid float value: "
+        "'many' (see `python -m train --help`)"
+    ]
+    assert not run_dir.exists()
 
 
 def test_missing_config_file_exits_2_with_one_line(tmp_path):

@@ -104,7 +104,7 @@ def test_the_space_repo_boots_from_its_own_folder(tmp_path, tiny_base_dir, tiny_
         "BASE_MODEL": str(tiny_base_dir),
         "ADAPTER": str(tiny_adapter_dir),
         "DATASET": str(qa_dataset_dir),
-        "PORT": str(port),
+        "GRADIO_SERVER_PORT": str(port),
         "DEVICE": "cpu",
         "PYTHONPATH": "",
     }
