@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cazton_llm.atomic import read_jsonl
 from cazton_llm.decoding import Decoding
+from cazton_llm.input_files import read_jsonl
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import finish_answer

@@ -8,10 +8,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from cazton_llm.atomic import atomic_dir, read_jsonl, write_jsonl
+from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
-from cazton_llm.qa_schema import QARecord
+from cazton_llm.qa_schema import read_qa
 from dataset_builder.builder import SiteQA
 from dataset_builder.card import render_card
 from dataset_builder.review import apply_reviews, load_reviews
@@ -55,7 +55,7 @@ def build_dataset(
         raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder clean` first")
     if not 0 <= test_fraction < 1:
         raise UserError("--test-fraction must be in [0, 1)")
-    records = [QARecord.from_dict(row) for row in read_jsonl(qa_path)]
+    records = list(read_qa(qa_path))
     if not records:
         raise UserError(f"QA file {str(qa_path)!r} has no pairs")
     records, applied = apply_reviews(records, load_reviews(reviews_path))

@@ -12,7 +12,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from tqdm import tqdm
 
-from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
+from cazton_llm.atomic import write_json, write_jsonl
+from cazton_llm.input_files import read_jsonl
 from scraper.boilerplate import remove_boilerplate
 from scraper.extract import extract_page
 from scraper.output_files import SUMMARY_REASONS, partial_path, summary_path

@@ -2,8 +2,9 @@
 
 import pytest
 
-from cazton_llm.atomic import atomic_dir, read_jsonl, write_jsonl
+from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_jsonl
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.qa_schema import QA_FIELDS, QARecord, normalize_question, question_key
 

@@ -164,7 +164,7 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
         (["generate", "--pages", "{tmp}/empty.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
          "is empty"),
         (["generate", "--pages", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
-         "is not a scraper pages file"),
+         "wrong.csv:1: field 'title' is missing (expected a scraper page)"),
         (["import-csv", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl"], "needs question(s) and answer(s) columns"),
         (["clean", "--qa", "{tmp}/missing.jsonl", "--out", "{tmp}/clean.jsonl"], "not found"),
         (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds"], "has no pairs"),
