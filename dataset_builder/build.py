@@ -70,7 +70,7 @@ def build_dataset(
                 dataset.to_parquet(folder / CONFIG_FOLDERS[config_name] / f"{split}-00000-of-00001.parquet")
         counts = {
             "train": built["default"]["train"].num_rows,
-            "test": built["default"]["test"].num_rows,
+            "test": built["default"]["test"].num_rows if "test" in built["default"] else 0,
             "pages": len({record.source_url for record in records if record.source_url}),
             "generator": generators[0],
             "model": generators[1],
@@ -79,6 +79,12 @@ def build_dataset(
         }
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
         (folder / "README.md").write_text(render_card(counts, push_to_hub, pretty_name, license_id, language))
+    if not counts["test"]:
+        reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
+        print(
+            f"notice: no test split ({reason}; pages are never split): all {counts['train']} pairs are in train, "
+            "and the benchmark and the training's eval loss need a test split"
+        )
     if push_to_hub:
         counts["url"] = upload_folder(out_dir, push_to_hub, "dataset", private=private)
     return {key: value for key, value in counts.items() if key != "cleaning"}

@@ -12,18 +12,16 @@ def size_category(rows: int) -> str:
     return next((label for limit, label in SIZE_BUCKETS if rows < limit), "n>1M")
 
 
-def config_entry(name: str, folder: str, default: bool = False) -> dict:
+def config_entry(name: str, folder: str, splits: list[str], default: bool = False) -> dict:
     entry = {
         "config_name": name,
-        "data_files": [
-            {"split": "train", "path": f"{folder}/train-*.parquet"},
-            {"split": "test", "path": f"{folder}/test-*.parquet"},
-        ],
+        "data_files": [{"split": split, "path": f"{folder}/{split}-*.parquet"} for split in splits],
     }
     return {**entry, "default": True} if default else entry
 
 
 def render_card(counts: dict, repo_id: str | None, pretty_name: str, license_id: str, language: str) -> str:
+    splits = ["train", "test"] if counts["test"] else ["train"]  # no page held out: no test split
     front_matter = {
         "pretty_name": pretty_name,
         "license": license_id,
@@ -31,7 +29,7 @@ def render_card(counts: dict, repo_id: str | None, pretty_name: str, license_id:
         "task_categories": ["question-answering", "text-generation"],
         "size_categories": [size_category(counts["train"] + counts["test"])],
         "tags": ["cazton-llm", "synthetic", "website-qa"],
-        "configs": [config_entry("default", "data", default=True), config_entry("text", "text")],
+        "configs": [config_entry("default", "data", splits, default=True), config_entry("text", "text", splits)],
     }
     repo = repo_id or "OWNER/NAME"
     cleaning = counts.get("cleaning") or {}
