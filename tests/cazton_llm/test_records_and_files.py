@@ -56,7 +56,15 @@ def test_model_specs_parse_bases_adapters_and_revisions():
     assert ModelSpec.parse("HuggingFaceH4/zephyr-7b-beta").adapter is None
 
 
-@pytest.mark.parametrize(("text", "message"), [("base+", "ends with"), ("+adapter", "empty model name")])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("base+", "ends with"),
+        ("+adapter", "empty model name"),
+        ("base@@", "'@' must be followed by one revision"),
+        ("base@main+adapter@", "'@' must be followed by one revision"),
+    ],
+)
 def test_bad_model_specs_are_user_errors(text, message):
     with pytest.raises(UserError, match=message):
         ModelSpec.parse(text)
