@@ -96,7 +96,10 @@ class WritePagesPipeline:
                 continue
             by_content.add(record["sha256"])
             records.append(record)
+        # The item limit stops the crawl: pages fetched past it, and pages still queued or in flight.
         counts["max_pages"] += max(0, len(records) - self.max_pages)
+        if reason == "closespider_itemcount":
+            counts["max_pages"] += spider.unfinished
         written = write_jsonl(self.out_path, records[: self.max_pages])
         write_json(
             summary_path(self.out_path),
@@ -104,6 +107,7 @@ class WritePagesPipeline:
                 "pages_written": written,
                 "skipped": {name: counts[name] for name in SUMMARY_REASONS},
                 "errors": dict(spider.state.get("errors", {})),
+                "invalid_encoding": counts["invalid_encoding"],  # pages kept with U+FFFD for undecodable bytes
                 "finish_reason": reason,
                 "out": str(self.out_path),
             },
