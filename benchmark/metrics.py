@@ -73,7 +73,7 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
     return values
 
 
-def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple:
+def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float | None, ...]:
     """(mean, low, high): the mean and its 95% percentile bootstrap interval; (None, None, None) without values."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:

@@ -2,8 +2,8 @@
 
 Every problem is one UserError naming FILE:LINE: bytes that are not UTF-8, a line that is not JSON (or is cut
 short), a line that is not the expected record, a field missing or of the wrong type. Record types are
-dataclasses or TypedDicts, checked strictly by pydantic (a number is not a string, a string is not a list);
-fields a record type does not name are ignored.
+dataclasses, checked strictly by pydantic (a number is not a string, a string is not a list); fields a record
+type does not name are ignored.
 """
 
 from __future__ import annotations
@@ -25,19 +25,20 @@ UTF8_HINT = "save the file as UTF-8"
 
 @cache
 def record_adapter(record_type) -> TypeAdapter:
+    """pydantic's validator for a record type, built once per type."""
     return TypeAdapter(record_type)
 
 
 def decode_utf8(data: bytes, path: str | Path, first_line: int = 1, hint: str = UTF8_HINT) -> str:
     """`data` (lines of `path` from `first_line` on) as text, without a leading byte order mark."""
+    data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors and Excel's "CSV UTF-8" start with one
     try:
-        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        bad = data.removeprefix(codecs.BOM_UTF8)
-        line = first_line + bad.count(b"\n", 0, error.start)
-        column = error.start - bad.rfind(b"\n", 0, error.start)
+        line = first_line + data.count(b"\n", 0, error.start)
+        column = error.start - data.rfind(b"\n", 0, error.start)
         raise UserError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{bad[error.start]:02x} at column {column}): {hint}"
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x} at column {column}): {hint}"
         ) from None
 
 
@@ -68,6 +69,8 @@ def numbered_records(path: str | Path, record_type=dict[str, Any], kind: str = "
     """Yield (line number, record) for each non-blank line of the JSONL file `path`, read as a `record_type`
     (called a `kind` in error messages)."""
     adapter = record_adapter(record_type)
+    if not Path(path).is_file():
+        raise UserError(f"{path}: no such file")
     with Path(path).open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             text = decode_utf8(raw, path, number)

@@ -9,14 +9,15 @@ import io
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from cazton_llm.atomic import atomic_path, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.input_files import numbered_records, read_jsonl, read_utf8
 from cazton_llm.qa_schema import QARecord, question_key, read_qa
 
-DECISIONS = ("keep", "drop", "edit")
+Decision = Literal["keep", "drop", "edit"]
+DECISIONS = get_args(Decision)
 EXPORT_COLUMNS = ("id", "decision", "question", "answer", "edited_question", "edited_answer", "source_url")
 REQUIRED_COLUMNS = ("question", "decision")
 CSV_DELIMITERS = ",;\t"  # Excel saves CSV with the list separator of its locale: ';' in much of Europe
@@ -28,7 +29,7 @@ class ReviewDecision:
     """A stored decision (one line of the reviews store), keyed by the question's id."""
 
     id: str
-    decision: Literal["keep", "drop", "edit"]
+    decision: Decision
     edited_question: str = ""
     edited_answer: str = ""
 

@@ -56,6 +56,7 @@ IMPORT = ["review", "import", "{tmp}/in/review.jsonl", "--reviews", "{tmp}/out/r
          "qa.jsonl:1: field 'answer' is missing (expected a question/answer pair)"),
         (BUILD, {"qa.jsonl": GOOD_PAIR + b"\n[1, 2]\n"},
          "qa.jsonl:3: expected a question/answer pair (a JSON object), got [1, 2]"),
+        (EXPORT, {}, "in/qa.jsonl: no such file"),
         (EXPORT, {"qa.jsonl": jsonl_line(PAIR, question=None)},
          "qa.jsonl:1: field 'question' should be a valid string, got null"),
         (IMPORT, {"review.jsonl": jsonl_line({**PAIR, "decision": 3})},
