@@ -1,4 +1,8 @@
-"""`train tiny-base` given a bad pages file: one `error: FILE:LINE: …` line, exit 2, no model folder."""
+"""`train tiny-base` given a bad pages file, and training given a damaged base folder: one `error:` line naming
+the file, exit 2, nothing written."""
+
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -6,6 +10,7 @@ from tests.bad_input import DROPPED, PAGE, assert_refused, jsonl_line
 from train.cli import main
 
 GOOD_PAGE = jsonl_line(PAGE)
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -26,4 +31,21 @@ GOOD_PAGE = jsonl_line(PAGE)
 def test_a_bad_pages_line_is_named_by_file_and_line(tmp_path, capsys, pages, message):
     (tmp_path / "pages.jsonl").write_bytes(pages)
     argv = ["tiny-base", "--pages", str(tmp_path / "pages.jsonl"), "--out", str(tmp_path / "base"), "--max-steps", "1"]
+    assert_refused(main, argv, tmp_path, capsys, message)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda base: (base / "model.safetensors").write_bytes(b"\x00" * 64), "model.safetensors is not a readable"),
+        (lambda base: (base / "config.json").unlink(), "has no config.json: give the folder save_pretrained wrote"),
+    ],
+)
+def test_a_damaged_base_folder_is_named_before_training(
+    tiny_base_dir, qa_dataset_dir, tmp_path, capsys, damage, message
+):
+    base = Path(shutil.copytree(tiny_base_dir, tmp_path / "base"))
+    damage(base)
+    argv = ["--config", str(REPO / "train/configs/tiny.yaml"), "--model_name_or_path", str(base)]
+    argv += ["--dataset_name", str(qa_dataset_dir), "--output_dir", str(tmp_path / "adapter"), "--report_to", "none"]
     assert_refused(main, argv, tmp_path, capsys, message)
