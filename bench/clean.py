@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cazton_llm.atomic import read_jsonl, write_jsonl
+from cazton_llm.atomic import write_jsonl
+from cazton_llm.input_files import read_jsonl
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.clean import CleanConfig, clean_qa
 

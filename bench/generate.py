@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cazton_llm.page_schema import read_pages
 from dataset_builder.generate import GenerateConfig, generate_qa
 from dataset_builder.llm import OpenAIGenerator
-from dataset_builder.passages import all_passages, read_pages
+from dataset_builder.passages import all_passages
 from dataset_builder.prompts import generation_messages
 from tests.dataset_builder.conftest import qa_responder
 from tests.stand_ins.openai_server import OpenAIStandIn

@@ -10,11 +10,25 @@ from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS, Decoding
 from cazton_llm.errors import UserError, exit_on_user_error
 
 
-def parse_model(text: str) -> tuple[str, str]:
-    name, equals, spec = text.partition("=")
-    if not equals or not name.strip() or not spec.strip():
-        raise UserError(f"--model {text!r} must be NAME=SPEC, e.g. finetuned=microsoft/phi-1_5+me/adapter")
-    return name.strip(), spec.strip()
+def parse_models(texts: list[str]) -> dict[str, str]:
+    """NAME=SPEC options as {name: spec}."""
+    models = {}
+    for text in texts:
+        name, equals, spec = text.partition("=")
+        if not equals or not name.strip() or not spec.strip():
+            raise UserError(f"--model {text!r} must be NAME=SPEC, e.g. finetuned=microsoft/phi-1_5+me/adapter")
+        if name.strip() in models:
+            raise UserError(f"--model {name.strip()} is given twice: give each model its own name")
+        models[name.strip()] = spec.strip()
+    return models
+
+
+def decoding_option(max_new_tokens: int) -> Decoding:
+    """The Space's decoding with this token budget; Decoding's own rules, reported under the option's name."""
+    try:
+        return Decoding(max_new_tokens=max_new_tokens)
+    except UserError as error:
+        raise UserError(f"--max-new-tokens: {error}") from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -63,16 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     from benchmark.run import BenchmarkConfig, run_benchmark
 
     args = parse_args(argv)
-    models = dict(parse_model(text) for text in args.model)
     config = BenchmarkConfig(
         dataset=args.dataset,
         out_dir=args.out,
-        models=models,
+        models=parse_models(args.model),
         split=args.split,
         modes=tuple(args.modes),
         judge=args.judge,
         limit=args.limit,
-        decoding=Decoding(max_new_tokens=args.max_new_tokens),
+        decoding=decoding_option(args.max_new_tokens),
         batch_size=args.batch_size,
         seed=args.seed,
         company=args.company,

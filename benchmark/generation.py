@@ -6,17 +6,33 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from cazton_llm.atomic import read_jsonl
 from cazton_llm.decoding import Decoding
+from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import finish_answer
 
 MODES = ("closed-book", "grounded")  # grounded: the question's source passage goes into the prompt
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """One line of answers.jsonl."""
+
+    model: str
+    id: str
+    answer: str
+    stop_reason: str
+    new_tokens: int
+    seconds: float
+    batch_tokens_per_s: float
+    mode: str = ""  # lines written before prompt modes and answers keys existed have neither
+    answers_key: str = ""
 
 
 def answers_key(spec: str, mode: str, settings) -> str:
@@ -36,9 +52,15 @@ def answers_key(spec: str, mode: str, settings) -> str:
 
 
 def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
+    """The answers generated so far. A last line cut short (the run was killed while writing it) is dropped
+    and counted: its question is answered again."""
+    unfinished = drop_unfinished_last_line(answers_path)
+    if unfinished:
+        print(f"{answers_path}:{unfinished}: skipped a half-written answer (the run was stopped); answering it again")
     if not answers_path.is_file():
         return {}
-    return {(row["model"], row.get("answers_key"), row["id"]): row for row in read_jsonl(answers_path)}
+    answers = read_jsonl(answers_path, CachedAnswer, "benchmark answer")
+    return {(row.model, row.answers_key, row.id): asdict(row) for row in answers}
 
 
 def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> list[tuple[str, bool, int]]:
@@ -68,6 +90,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
     if todo:
         torch.manual_seed(settings.seed)
         model, tokenizer = load_for_inference(ModelSpec.parse(spec))
+        answers_path.parent.mkdir(parents=True, exist_ok=True)
         with answers_path.open("a", encoding="utf-8") as handle:
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"answering ({name})", unit="batch"):
                 batch = todo[start : start + settings.batch_size]

@@ -49,14 +49,22 @@ def semantic_similarities(references: list[str], answers: list[str]) -> list[flo
     return [float(score) if answer else 0.0 for score, answer in zip(scores, answers, strict=True)]
 
 
-def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[float]]:
+def faithfulness(answer: str, passage: str) -> float | None:
+    """Share of the answer's content words found in the question's source passage; None without a passage."""
+    if not passage:
+        return None
+    return grounding_score(answer, passage) if answer else 0.0
+
+
+def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[float | None]]:
+    """metric -> one value per answer (None where it cannot be computed)."""
     similarities = semantic_similarities([row["answer"] for row in rows], [answer["answer"] for answer in answers])
     values = {name: [] for name in METRICS}
     for row, answer, similarity in zip(rows, answers, similarities, strict=True):
         words, reference_words = len(answer["answer"].split()), len(row["answer"].split())
         values["rouge_l"].append(rouge_l(row["answer"], answer["answer"]))
         values["semantic_similarity"].append(similarity)
-        values["faithfulness"].append(grounding_score(answer["answer"], row["passage"]) if answer["answer"] else 0.0)
+        values["faithfulness"].append(faithfulness(answer["answer"], row["passage"]))
         values["clean_stop"].append(float(answer["stop_reason"] != "max_tokens"))
         values["words_after_reference"].append(float(max(0, words - reference_words)))
         values["answer_words"].append(float(words))
@@ -65,17 +73,18 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
     return values
 
 
-def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float, float, float]:
-    """(mean, low, high): the mean and its 95% percentile bootstrap interval."""
+def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float | None, ...]:
+    """(mean, low, high): the mean and its 95% percentile bootstrap interval; (None, None, None) without values."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
-        return (float("nan"),) * 3
+        return (None, None, None)
     means = np.random.default_rng(seed).choice(data, size=(samples, data.size), replace=True).mean(axis=1)
     return float(data.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def summarize(values: dict[str, list[float]], seed: int) -> dict[str, dict[str, float]]:
+def summarize(values: dict[str, list[float | None]], seed: int) -> dict[str, dict[str, float | None]]:
+    """metric -> mean and 95% CI over the answers where it could be computed (None where it never could)."""
     return {
-        name: dict(zip(("mean", "low", "high"), bootstrap_ci(series, seed), strict=True))
+        name: dict(zip(("mean", "low", "high"), bootstrap_ci([v for v in series if v is not None], seed), strict=True))
         for name, series in values.items()
     }

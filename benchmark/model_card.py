@@ -30,6 +30,7 @@ def model_index(model_name: str, metrics_by_mode: dict[str, dict], dataset: str,
                     "metrics": [
                         {"type": name, "name": label, "value": round(metrics[name]["mean"], 4)}
                         for name, label in CARD_METRICS.items()
+                        if metrics[name]["mean"] is not None  # n/a: e.g. faithfulness without passages
                     ],
                 }
                 for mode, metrics in metrics_by_mode.items()

@@ -19,6 +19,8 @@ EXAMPLES = 3
 
 
 def cell(stats: dict) -> str:
+    if stats["mean"] is None:
+        return "n/a"  # the report's notes say why
     return f"{stats['mean']:.3f} [{stats['low']:.3f}, {stats['high']:.3f}]"
 
 
@@ -81,6 +83,8 @@ def render_markdown(results: dict, rows: list[dict], answers: dict[str, dict[str
         f"decoded as the Space decodes (greedy, at most {decoding['max_new_tokens']} new tokens, repetition "
         f"penalty {decoding['repetition_penalty']}), seed {results['seed']}. Cells: mean [95% bootstrap CI].",
         "",
+        *(f"Note: {note}." for note in results["notes"]),
+        *([""] if results["notes"] else []),
     ]
     for mode in results["modes"]:
         lines += mode_section(results, mode)
@@ -94,10 +98,14 @@ def plot_metrics(metrics: dict[str, dict], out_path: Path) -> None:
     for axes, (mode, summary) in zip(panels[0], metrics.items(), strict=True):
         width = 0.8 / max(1, len(summary))
         for offset, (model, stats) in enumerate(summary.items()):
-            means = [stats[name]["mean"] for name in PLOTTED]
+            # a metric that could not be computed (None) is left out of the panel: NaN draws no bar
+            means, lows, highs = (
+                [float("nan") if stats[name][key] is None else stats[name][key] for name in PLOTTED]
+                for key in ("mean", "low", "high")
+            )
             errors = [
-                [m - stats[name]["low"] for m, name in zip(means, PLOTTED, strict=True)],
-                [stats[name]["high"] - m for m, name in zip(means, PLOTTED, strict=True)],
+                [m - low for m, low in zip(means, lows, strict=True)],
+                [high - m for m, high in zip(means, highs, strict=True)],
             ]
             positions = [index + offset * width for index in range(len(PLOTTED))]
             axes.bar(positions, means, width, yerr=errors, capsize=3, label=model)

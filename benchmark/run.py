@@ -48,11 +48,11 @@ class BenchmarkConfig:
         unknown = [mode for mode in self.modes if mode not in MODES]
         if unknown or not self.modes:
             raise UserError(f"prompt mode {unknown[0] if unknown else ''!r} is unknown: choose from {', '.join(MODES)}")
+        for option, value in (("--batch-size", self.batch_size), ("--limit", self.limit)):
+            if value is not None and value < 1:
+                raise UserError(f"{option} must be at least 1, got {value}")
         for spec in self.models.values():
-            parsed = ModelSpec.parse(spec)
-            parsed.base.check()
-            if parsed.adapter:
-                parsed.adapter.check()
+            ModelSpec.parse(spec).check()
 
 
 def print_table(summary: dict, mode: str) -> None:
@@ -61,21 +61,41 @@ def print_table(summary: dict, mode: str) -> None:
     for name in TABLE_METRICS:
         table.add_column(name.replace("_", " "), justify="right")
     for model, metrics in summary.items():
-        table.add_row(
-            model,
-            *(f"{metrics[n]['mean']:.3f} ±{(metrics[n]['high'] - metrics[n]['low']) / 2:.3f}" for n in TABLE_METRICS),
-        )
+        table.add_row(model, *(mean_and_margin(metrics[name]) for name in TABLE_METRICS))
     Console().print(table)
+
+
+def mean_and_margin(stats: dict) -> str:
+    if stats["mean"] is None:
+        return "n/a"
+    return f"{stats['mean']:.3f} ±{(stats['high'] - stats['low']) / 2:.3f}"
+
+
+def passage_notes(rows: list[dict]) -> list[str]:
+    """What the report must say about faithfulness when questions lack the source passage it is measured on."""
+    without = sum(1 for row in rows if not row["passage"])
+    if not without:
+        return []
+    if without == len(rows):
+        return [
+            "faithfulness is n/a: no question of this dataset has a source passage (pairs imported from the original "
+            "CSV have none), so answers cannot be checked against one"
+        ]
+    return [f"faithfulness is measured on the {len(rows) - without} of {len(rows)} questions with a source passage"]
 
 
 def run_benchmark(config: BenchmarkConfig) -> dict:
     config.validate()
     out_dir = Path(config.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     dataset = load_qa_dataset(config.dataset, split=config.split)
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
         raise UserError(f"split {config.split!r} of {config.dataset} has no questions")
+    if "grounded" in config.modes and not any(row["passage"] for row in rows):
+        raise UserError(
+            f"--modes grounded puts each question's source passage in the prompt, and no question of "
+            f"{config.dataset} has one (pairs imported from CSV have none): use --modes closed-book"
+        )
     by_model = {
         name: answer_questions(name, spec, rows, config, out_dir / "answers.jsonl")
         for name, spec in config.models.items()
@@ -93,6 +113,7 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
         "decoding": asdict(config.decoding),
         "seed": config.seed,
         "company": config.company,
+        "notes": passage_notes(rows),
         "metrics": {
             mode: {name: summarize(values, config.seed) for name, values in per_answer[mode].items()}
             for mode in config.modes
@@ -119,7 +140,7 @@ def score_answers(rows: list[dict], answers: dict[str, list[dict]], judge: Judge
     if judge:
         for name, model_answers in answers.items():
             per_answer[name]["judge_faithfulness"] = [
-                judge.faithfulness(row["passage"], answer["answer"])
+                judge.faithfulness(row["passage"], answer["answer"]) if row["passage"] else None
                 for row, answer in zip(rows, model_answers, strict=True)
             ]
     return per_answer

@@ -61,11 +61,3 @@ def write_jsonl(path: str | os.PathLike, records: Iterable[dict]) -> int:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     return count
-
-
-def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
-    """Read a JSONL file, skipping blank lines."""
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)

@@ -26,9 +26,11 @@ class ModelRef:
 
     @classmethod
     def parse(cls, text: str) -> ModelRef:
-        name, _, revision = text.strip().partition("@")
+        name, at, revision = text.strip().partition("@")
         if not name:
             raise UserError(f"empty model name in {text!r}: give a Hub id (owner/name) or a folder")
+        if at and (not revision or "@" in revision):
+            raise UserError(f"model {text.strip()!r}: '@' must be followed by one revision (a branch, tag or commit)")
         return cls(name=name, revision=revision or None)
 
     @property
@@ -38,6 +40,26 @@ class ModelRef:
     def check(self) -> None:
         if self.is_local and not Path(self.name).expanduser().is_dir():
             raise UserError(f"model folder {self.name!r} does not exist: check the path")
+
+
+def check_saved_folder(folder: Path, role: str, config_file: str, weights: str) -> None:
+    """A `save_pretrained` folder (`role`: model or adapter) has its config and `weights` (a glob), and each
+    safetensors file's header reads, so a broken copy is named before anything loads."""
+    from safetensors import SafetensorError, safe_open
+
+    hint = "give the folder save_pretrained wrote"
+    if not (folder / config_file).is_file():
+        raise UserError(f"{role} folder {str(folder)!r} has no {config_file}: {hint}")
+    if not [*folder.glob(weights), *folder.glob(weights.replace(".safetensors", ".bin"))]:
+        raise UserError(f"{role} folder {str(folder)!r} has no {role} weights ({weights}): {hint}")
+    for path in sorted(folder.glob("*.safetensors")):
+        try:
+            with safe_open(path, framework="np"):
+                pass
+        except SafetensorError as error:
+            raise UserError(
+                f"{path} is not a readable safetensors file ({error}): it is cut short or damaged; copy it again"
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,17 @@ class ModelSpec:
         if plus and not adapter.strip():
             raise UserError(f"model spec {text!r} ends with '+': write BASE+ADAPTER or just BASE")
         return cls(ModelRef.parse(base), ModelRef.parse(adapter) if plus else None)
+
+    def check(self) -> None:
+        """Local folders exist and hold readable weights; Hub ids are checked when they download."""
+        self.base.check()
+        if self.base.is_local:
+            check_saved_folder(Path(self.base.name).expanduser(), "model", "config.json", "*.safetensors")
+        if self.adapter:
+            self.adapter.check()
+            if self.adapter.is_local:
+                folder = Path(self.adapter.name).expanduser()
+                check_saved_folder(folder, "adapter", "adapter_config.json", "adapter_model.safetensors")
 
     def __str__(self) -> str:
         def show(ref: ModelRef) -> str:
@@ -93,9 +126,7 @@ def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
     spec = ModelSpec.parse(spec) if isinstance(spec, str) else spec
-    spec.base.check()
-    if spec.adapter:
-        spec.adapter.check()
+    spec.check()
     device = pick_device(device)
     if load_in_4bit is None:
         load_in_4bit = device == "cuda" and importlib.util.find_spec("bitsandbytes") is not None
@@ -126,6 +157,14 @@ def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit
             model = PeftModel.from_pretrained(model, spec.adapter.name, revision=spec.adapter.revision)
         except (OSError, ValueError) as error:
             raise UserError(f"cannot load adapter {spec.adapter.name!r}: {str(error).splitlines()[0]}") from None
+        except RuntimeError as error:  # torch's load_state_dict: a LoRA matrix of another shape
+            mismatch = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line), None)
+            if mismatch is None:
+                raise
+            raise UserError(
+                f"cannot load adapter {spec.adapter.name!r}: its weights do not fit its adapter_config.json or this "
+                f"base ({mismatch}): was r or target_modules edited, or was it trained on another base?"
+            ) from None
         if not load_in_4bit:  # merging into 4-bit weights would round the adapter away
             model = model.merge_and_unload()
     if device != "cuda":

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from cazton_llm.input_files import read_jsonl
 
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
@@ -37,6 +41,11 @@ class QARecord:
 
 
 QA_FIELDS = ("id", *(field.name for field in fields(QARecord)))
+
+
+def read_qa(qa_path: str | Path) -> Iterator[QARecord]:
+    """The pairs of a QA JSONL file (generate, clean or import-csv output); a bad line is a UserError."""
+    return read_jsonl(qa_path, QARecord, "question/answer pair")
 
 
 def normalize_whitespace(text: str) -> str:

@@ -9,10 +9,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from cazton_llm.atomic import atomic_dir, read_jsonl, write_jsonl
+from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
-from cazton_llm.qa_schema import QARecord
+from cazton_llm.qa_schema import read_qa
 from dataset_builder.builder import SiteQA
 from dataset_builder.card import render_card
 from dataset_builder.review import apply_reviews, load_reviews
@@ -76,7 +76,7 @@ def build_dataset(
         raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder clean` first")
     if not 0 <= test_fraction < 1:
         raise UserError("--test-fraction must be in [0, 1)")
-    records = [QARecord.from_dict(row) for row in read_jsonl(qa_path)]
+    records = list(read_qa(qa_path))
     if not records:
         raise UserError(f"QA file {str(qa_path)!r} has no pairs")
     records, applied = apply_reviews(records, load_reviews(reviews_path))
@@ -89,7 +89,7 @@ def build_dataset(
         data_files = write_shards(built, folder)
         counts = {
             "train": built["default"]["train"].num_rows,
-            "test": built["default"]["test"].num_rows,
+            "test": built["default"]["test"].num_rows if "test" in built["default"] else 0,
             "pages": len({record.source_url for record in records if record.source_url}),
             "generator": generators[0],
             "model": generators[1],
@@ -99,6 +99,12 @@ def build_dataset(
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
         (folder / "README.md").write_text(
             render_card(counts, data_files, push_to_hub, pretty_name, license_id, language)
+        )
+    if not counts["test"]:
+        reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
+        print(
+            f"notice: no test split ({reason}; pages are never split): all {counts['train']} pairs are in train, "
+            "and the benchmark and the training's eval loss need a test split"
         )
     if push_to_hub:
         counts["url"] = upload_folder(out_dir, push_to_hub, "dataset", private=private)

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 import datasets
 
-from cazton_llm.atomic import read_jsonl
 from cazton_llm.prompt_format import build_messages, legacy_text
-from cazton_llm.qa_schema import QARecord
+from cazton_llm.qa_schema import QARecord, read_qa
 
 MESSAGE = {"role": datasets.Value("string"), "content": datasets.Value("string")}
 FEATURES = {
@@ -68,18 +67,15 @@ class SiteQA(datasets.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager):
         # In page order, not crawl order: the same pairs build the same splits, row for row, however the crawl ran.
-        records = sorted(
-            (QARecord.from_dict(row) for row in read_jsonl(self.config.qa_path)), key=lambda r: (page_of(r), r.id)
-        )
+        records = sorted(read_qa(self.config.qa_path), key=lambda r: (page_of(r), r.id))
         held_out = test_pages(records, self.config.seed, self.config.test_fraction)
-        return [
-            datasets.SplitGenerator(
-                datasets.Split.TRAIN, gen_kwargs={"records": [r for r in records if page_of(r) not in held_out]}
-            ),
-            datasets.SplitGenerator(
-                datasets.Split.TEST, gen_kwargs={"records": [r for r in records if page_of(r) in held_out]}
-            ),
-        ]
+        train = datasets.SplitGenerator(
+            datasets.Split.TRAIN, gen_kwargs={"records": [r for r in records if page_of(r) not in held_out]}
+        )
+        test = datasets.SplitGenerator(
+            datasets.Split.TEST, gen_kwargs={"records": [r for r in records if page_of(r) in held_out]}
+        )
+        return [train, test] if held_out else [train]  # datasets cannot prepare a split without rows
 
     def _generate_examples(self, records: list[QARecord]):
         for record in records:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
+from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import UserError
-from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace
+from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace, read_qa
 from dataset_builder.prompts import looks_like_injection
 from dataset_builder.review import load_reviews
 
@@ -185,19 +186,12 @@ def drop_reason(record: QARecord, config: CleanConfig, kept_in_review: frozenset
     return None
 
 
-def normalized(row: dict) -> QARecord:
-    record = QARecord.from_dict(row)
-    return QARecord(
-        **{
-            **record.__dict__,
-            "question": normalize_whitespace(record.question),
-            "answer": normalize_whitespace(record.answer),
-        }
-    )
+def normalized(record: QARecord) -> QARecord:
+    return replace(record, question=normalize_whitespace(record.question), answer=normalize_whitespace(record.answer))
 
 
 def clean_records(
-    rows, config: CleanConfig, kept_in_review: frozenset[str] = frozenset()
+    records: Iterable[QARecord], config: CleanConfig, kept_in_review: frozenset[str] = frozenset()
 ) -> tuple[list[QARecord], dict]:
     """Kept records and the drop report; `kept_in_review`: ids of pairs a person kept or edited."""
     kept: list[QARecord] = []
@@ -213,9 +207,9 @@ def clean_records(
             example = {"question": record.question, "answer": record.answer[:200]}
             examples[reason].append({**example, "similar_to": similar_to} if similar_to else example)
 
-    for row in rows:
+    for original in records:
         total += 1
-        record = normalized(row)
+        record = normalized(original)
         reason = drop_reason(record, config, kept_in_review)
         if reason:
             drop(reason, record)
@@ -253,8 +247,8 @@ def clean_qa(
     if not qa_path.is_file():
         raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder generate` first")
     decisions = load_reviews(reviews_path).values()
-    kept_in_review = frozenset(row["id"] for row in decisions if row["decision"] in ("keep", "edit"))
-    kept, report = clean_records(read_jsonl(qa_path), config, kept_in_review)
+    kept_in_review = frozenset(review.id for review in decisions if review.decision in ("keep", "edit"))
+    kept, report = clean_records(read_qa(qa_path), config, kept_in_review)
     if report["input_pairs"] == 0:
         raise UserError(f"QA file {str(qa_path)!r} has no pairs: nothing to clean")
     write_jsonl(out_path, (record.to_dict() for record in kept))

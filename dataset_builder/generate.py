@@ -18,11 +18,12 @@ from tqdm import tqdm
 
 from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
+from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.cache import ResponseCache, cache_key
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
 from dataset_builder.offline import offline_pairs
-from dataset_builder.passages import MAX_PASSAGE_CHARS, Passage, all_passages, read_pages
+from dataset_builder.passages import MAX_PASSAGE_CHARS, Passage, all_passages
 from dataset_builder.pricing import estimated_cost, load_prices
 from dataset_builder.prompts import generation_messages, looks_like_injection
 

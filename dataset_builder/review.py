@@ -5,31 +5,63 @@ stable hash; every build applies them."""
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Literal, get_args
 
-from cazton_llm.atomic import atomic_path, read_jsonl, write_jsonl
+from cazton_llm.atomic import atomic_path, write_jsonl
 from cazton_llm.errors import UserError
-from cazton_llm.qa_schema import QARecord, question_key
+from cazton_llm.input_files import numbered_records, read_jsonl, read_utf8
+from cazton_llm.qa_schema import QARecord, question_key, read_qa
 
-DECISIONS = ("keep", "drop", "edit")
+Decision = Literal["keep", "drop", "edit"]
+DECISIONS = get_args(Decision)
 EXPORT_COLUMNS = ("id", "decision", "question", "answer", "edited_question", "edited_answer", "source_url")
+REQUIRED_COLUMNS = ("question", "decision")
+CSV_DELIMITERS = ",;\t"  # Excel saves CSV with the list separator of its locale: ';' in much of Europe
+UTF8_HINT = "save it as UTF-8 (Excel: Save As › CSV UTF-8)"
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """A stored decision (one line of the reviews store), keyed by the question's id."""
+
+    id: str
+    decision: Decision
+    edited_question: str = ""
+    edited_answer: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewedRow:
+    """A row of a reviewed export: the pair as exported, and what the reviewer decided."""
+
+    question: str
+    decision: str = ""
+    id: str = ""
+    answer: str = ""
+    edited_question: str = ""
+    edited_answer: str = ""
+    source_url: str = ""
 
 
 def export_for_review(qa_path: str | Path, out_path: str | Path, reviews_path: str | Path | None = None) -> int:
     """CSV (or JSONL) with one row per pair, pre-filled with any decision already made."""
     decisions = load_reviews(reviews_path)
     rows = []
-    for row in read_jsonl(qa_path):
-        previous = decisions.get(row["id"], {})
+    for record in read_qa(qa_path):
+        previous = decisions.get(record.id)
         rows.append(
             {
-                "id": row["id"],
-                "decision": previous.get("decision", ""),
-                "question": row["question"],
-                "answer": row["answer"],
-                "edited_question": previous.get("edited_question", ""),
-                "edited_answer": previous.get("edited_answer", ""),
-                "source_url": row.get("source_url", ""),
+                "id": record.id,
+                "decision": previous.decision if previous else "",
+                "question": record.question,
+                "answer": record.answer,
+                "edited_question": previous.edited_question if previous else "",
+                "edited_answer": previous.edited_answer if previous else "",
+                "source_url": record.source_url,
             }
         )
     if str(out_path).endswith(".jsonl"):
@@ -41,48 +73,75 @@ def export_for_review(qa_path: str | Path, out_path: str | Path, reviews_path: s
     return len(rows)
 
 
-def read_review_file(path: Path) -> list[dict]:
+def read_review_csv(path: Path) -> Iterator[tuple[int, ReviewedRow]]:
+    """(line, row) for each row of a reviewed CSV, comma- or semicolon-separated, in UTF-8."""
+    text = read_utf8(path, UTF8_HINT)
+    try:
+        dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=CSV_DELIMITERS)
+    except csv.Error:  # a header of one column has no separator to find
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, restval="")
+    columns = reader.fieldnames or []
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise UserError(
+            f"{path}:1: no {missing[0]!r} column (found: {', '.join(columns) or 'none'}): "
+            "import the file `review export` wrote, header row included"
+        )
+    names = [field.name for field in fields(ReviewedRow)]
+    row_end = reader.line_num
+    for row in reader:
+        row_start, row_end = row_end + 1, reader.line_num  # a quoted cell may span lines
+        yield row_start, ReviewedRow(**{name: row[name] for name in names if name in row})
+
+
+def read_review_file(path: Path) -> Iterator[tuple[int, ReviewedRow]]:
     if not path.is_file():
         raise UserError(f"review file {str(path)!r} not found")
     if path.suffix == ".jsonl":
-        return list(read_jsonl(path))
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return numbered_records(path, ReviewedRow, "reviewed pair")
+    return read_review_csv(path)
+
+
+def reviewed_decision(row: ReviewedRow, where: str) -> ReviewDecision | None:
+    """The decision a reviewed row records (None when it has none); `where` is FILE:LINE for errors."""
+    decision = row.decision.strip().lower()
+    if not decision:
+        return None
+    if decision not in DECISIONS:
+        raise UserError(f"{where}: decision {decision!r} must be keep, drop or edit")
+    key = question_key(row.question)
+    if row.id.strip() and row.id.strip() != key:
+        raise UserError(
+            f"{where}: id {row.id!r} matches no pair: it is not the id of this row's question ({key}); keep id and "
+            "question as exported and put new wording in edited_question/edited_answer"
+        )
+    edited_question, edited_answer = row.edited_question.strip(), row.edited_answer.strip()
+    if decision == "edit" and not (edited_question or edited_answer):
+        raise UserError(f"{where}: decision 'edit' needs edited_question or edited_answer")
+    return ReviewDecision(key, decision, edited_question, edited_answer)
 
 
 def import_reviews(review_file: str | Path, reviews_path: str | Path) -> dict:
     """Merge a reviewed export into the decisions store; returns counts per decision."""
     decisions = load_reviews(reviews_path)
     counts = dict.fromkeys(DECISIONS, 0)
-    for line, row in enumerate(read_review_file(Path(review_file)), start=2):
-        decision = (row.get("decision") or "").strip().lower()
-        if not decision:
-            continue
-        if decision not in DECISIONS:
-            raise UserError(f"{review_file}:{line}: decision {decision!r} must be keep, drop or edit")
-        key = row.get("id") or question_key(row["question"])
-        if decision == "edit" and not (
-            (row.get("edited_question") or "").strip() or (row.get("edited_answer") or "").strip()
-        ):
-            raise UserError(f"{review_file}:{line}: decision 'edit' needs edited_question or edited_answer")
-        decisions[key] = {
-            "id": key,
-            "decision": decision,
-            "edited_question": (row.get("edited_question") or "").strip(),
-            "edited_answer": (row.get("edited_answer") or "").strip(),
-        }
-        counts[decision] += 1
-    write_jsonl(reviews_path, decisions.values())
+    for line, row in read_review_file(Path(review_file)):
+        decision = reviewed_decision(row, f"{review_file}:{line}")
+        if decision:
+            decisions[decision.id] = decision
+            counts[decision.decision] += 1
+    write_jsonl(reviews_path, (asdict(decision) for decision in decisions.values()))
     return counts
 
 
-def load_reviews(reviews_path: str | Path | None) -> dict[str, dict]:
+def load_reviews(reviews_path: str | Path | None) -> dict[str, ReviewDecision]:
     if reviews_path is None or not Path(reviews_path).is_file():
         return {}
-    return {row["id"]: row for row in read_jsonl(reviews_path)}
+    return {decision.id: decision for decision in read_jsonl(reviews_path, ReviewDecision, "review decision")}
 
 
-def apply_reviews(records: list[QARecord], decisions: dict[str, dict]) -> tuple[list[QARecord], dict]:
+def apply_reviews(records: list[QARecord], decisions: dict[str, ReviewDecision]) -> tuple[list[QARecord], dict]:
     """Drop and edit records as reviewed; returns (records, counts of applied decisions)."""
     result, applied = [], dict.fromkeys(DECISIONS, 0)
     for record in records:
@@ -90,16 +149,14 @@ def apply_reviews(records: list[QARecord], decisions: dict[str, dict]) -> tuple[
         if decision is None:
             result.append(record)
             continue
-        applied[decision["decision"]] += 1
-        if decision["decision"] == "drop":
+        applied[decision.decision] += 1
+        if decision.decision == "drop":
             continue
-        if decision["decision"] == "edit":
-            record = QARecord(
-                **{
-                    **record.__dict__,
-                    "question": decision["edited_question"] or record.question,
-                    "answer": decision["edited_answer"] or record.answer,
-                }
+        if decision.decision == "edit":
+            record = replace(
+                record,
+                question=decision.edited_question or record.question,
+                answer=decision.edited_answer or record.answer,
             )
         result.append(record)
     return result, applied

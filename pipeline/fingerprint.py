@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from cazton_llm.atomic import read_jsonl
+from cazton_llm.input_files import read_jsonl
 
 # Files a stage writes that do not change what later stages read (logs, timings, plots).
 VOLATILE_NAMES = {"runs", "checkpoints", "summary.json", "loss.png", "trainer_state.json"}

@@ -100,15 +100,22 @@ def crawl(args: argparse.Namespace) -> dict:
     return summary
 
 
-def print_summary(summary: dict, seconds: float) -> None:
+def print_summary(summary: dict, seconds: float, max_pages: int) -> None:
     if summary.get("interrupted"):
         print("crawl interrupted: nothing final was written; continue it with the same command plus --resume")
         return
     print(f"wrote {summary['pages_written']} pages to {summary['out']} in {seconds:.1f} s")
+    if summary["finish_reason"] == "closespider_itemcount":
+        print(f"stopped at --max-pages {max_pages}: {summary['skipped']['max_pages']} more pages found were left out")
     skipped = ", ".join(f"{name.replace('_', '-')} {summary['skipped'][name]}" for name in SUMMARY_REASONS)
     print(f"skipped: {skipped}")
     if summary["errors"]:
         print("errors: " + ", ".join(f"{kind} ×{count}" for kind, count in summary["errors"].items()))
+    if invalid := summary["invalid_encoding"]:
+        print(
+            f"kept with U+FFFD in place of bytes invalid in their declared encoding: {invalid} page"
+            + ("s" * (invalid != 1))
+        )
 
 
 def serve_sample(argv: list[str]) -> int:
@@ -138,5 +145,5 @@ def main(argv: list[str] | None = None) -> int:
     validate(args)
     started = time.monotonic()
     summary = crawl(args)
-    print_summary(summary, time.monotonic() - started)
+    print_summary(summary, time.monotonic() - started, args.max_pages)
     return 3 if summary.get("interrupted") else 0

@@ -12,7 +12,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from tqdm import tqdm
 
-from cazton_llm.atomic import read_jsonl, write_json, write_jsonl
+from cazton_llm.atomic import write_json, write_jsonl
+from cazton_llm.input_files import read_jsonl
 from scraper.boilerplate import remove_boilerplate
 from scraper.extract import extract_page
 from scraper.output_files import SUMMARY_REASONS, partial_path, summary_path
@@ -95,7 +96,10 @@ class WritePagesPipeline:
                 continue
             by_content.add(record["sha256"])
             records.append(record)
+        # The item limit stops the crawl: pages fetched past it, and pages still queued or in flight.
         counts["max_pages"] += max(0, len(records) - self.max_pages)
+        if reason == "closespider_itemcount":
+            counts["max_pages"] += spider.unfinished
         written = write_jsonl(self.out_path, records[: self.max_pages])
         write_json(
             summary_path(self.out_path),
@@ -103,6 +107,7 @@ class WritePagesPipeline:
                 "pages_written": written,
                 "skipped": {name: counts[name] for name in SUMMARY_REASONS},
                 "errors": dict(spider.state.get("errors", {})),
+                "invalid_encoding": counts["invalid_encoding"],  # pages kept with U+FFFD for undecodable bytes
                 "finish_reason": reason,
                 "out": str(self.out_path),
             },

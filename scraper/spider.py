@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -31,6 +32,12 @@ class SiteSpider(scrapy.Spider):
         self.max_depth = max_depth
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
     # Counters and the seen-set live in `self.state`, which Scrapy's JOBDIR persists across --resume.
     @property
     def counts(self) -> Counter:
@@ -38,7 +45,21 @@ class SiteSpider(scrapy.Spider):
 
     @property
     def seen(self) -> set[str]:
+        """Every page URL requested."""
         return self.state.setdefault("seen", set())
+
+    @property
+    def unfinished(self) -> int:
+        """Page requests not answered yet: queued or in flight when the crawl stopped."""
+        return len(self.seen) - self.state.get("finished", 0)
+
+    def page_finished(self) -> None:
+        self.state["finished"] = self.state.get("finished", 0) + 1
+
+    def request_dropped(self, request, spider=None):
+        """The scheduler dropped a page request as one already made (a redirect to a page requested before)."""
+        if request.callback == self.parse_page:
+            self.page_finished()
 
     def count_once(self, reason: str, url: str) -> None:
         """Count a skipped URL once, however many pages link to it."""
@@ -101,6 +122,7 @@ class SiteSpider(scrapy.Spider):
         self.logger.info("no sitemap at %s", failure.request.url)
 
     def parse_page(self, response):
+        self.page_finished()
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or "html" not in content_type:
             self.counts["non_html"] += 1
@@ -108,6 +130,9 @@ class SiteSpider(scrapy.Spider):
         if site_of(response.url) != self.site:
             self.counts["off_site"] += 1
             return
+        if "\ufffd" in response.text and not decodes_strictly(response):
+            self.counts["invalid_encoding"] += 1
+            self.logger.warning("kept %s with U+FFFD for bytes invalid in %s", response.url, response.encoding)
         depth = response.meta["page_depth"]
         yield {
             "url": canonical_url(response.url),
@@ -120,6 +145,7 @@ class SiteSpider(scrapy.Spider):
                 yield request
 
     def page_failed(self, failure):
+        self.page_finished()
         skipped = refusal_reason(failure)
         if skipped:
             self.counts[skipped] += 1
@@ -129,6 +155,15 @@ class SiteSpider(scrapy.Spider):
         reason = f"HTTP {failure.value.response.status}" if is_http else type(failure.value).__name__
         self.state.setdefault("errors", Counter())[reason] += 1
         self.logger.warning("failed %s: %s", failure.request.url, reason)
+
+
+def decodes_strictly(response: TextResponse) -> bool:
+    """The body is valid in its declared (or detected) encoding: a U+FFFD in the text was in the page itself."""
+    try:
+        response.body.decode(response.encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def refusal_reason(failure) -> str | None:

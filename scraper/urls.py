@@ -33,16 +33,14 @@ NON_HTML_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 @lru_cache(maxsize=65536)  # every page repeats the site's navigation links
 def canonical_url(url: str) -> str:
-    """Drop fragment, tracking parameters, default port and trailing slash; sort the query."""
+    """Drop fragment, tracking parameters and default port; sort the query. The path stays as linked: `/a/` and
+    `/a` (or `/a/index.html`) can be different pages, and a server may answer only one of them."""
     cleaned = canonicalize_url(url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False))
     parts = urlsplit(cleaned)
     netloc = parts.hostname or ""
     if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
         netloc = f"{netloc}:{parts.port}"
-    path = parts.path.rstrip("/") or "/"
-    if path.endswith("/index.html"):
-        path = path.removesuffix("index.html").rstrip("/") or "/"
-    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def site_of(url: str) -> str:

@@ -77,8 +77,6 @@ def tiny_base(argv: list[str]) -> dict:
     parser.add_argument("--max-minutes", type=float, default=TinyBaseConfig.max_minutes)
     parser.add_argument("--max-steps", type=int, default=TinyBaseConfig.max_steps)
     args = parser.parse_args(argv)
-    if not args.pages.is_file():
-        raise UserError(f"pages file {str(args.pages)!r} not found: run the scraper first")
     texts = page_texts(args.pages)
     if not texts:
         raise UserError(f"pages file {str(args.pages)!r} has no page text")

@@ -12,6 +12,7 @@ from cazton_llm.atomic import atomic_dir
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
+from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import imported_from
 from cazton_llm.prompt_format import (
     PROMPT_FORMATS,
@@ -37,6 +38,7 @@ def validate(script_args: ScriptArguments, training_args, model_args) -> None:
         raise UserError("no dataset: set dataset_name in the recipe or pass --dataset_name DIR_OR_HUB_ID")
     if not model_args.model_name_or_path:
         raise UserError("no base model: set model_name_or_path in the recipe or pass --model_name_or_path")
+    ModelSpec(ModelRef(model_args.model_name_or_path, model_args.model_revision)).check()  # a local folder's files
     if not 0 <= script_args.grounded_fraction <= 1:
         raise UserError(f"grounded_fraction must be between 0 and 1, got {script_args.grounded_fraction}")
     if script_args.prompt_format not in PROMPT_FORMATS:

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cazton_llm.atomic import atomic_dir, read_jsonl
+from cazton_llm.atomic import atomic_dir
+from cazton_llm.page_schema import read_pages
 
 EOS_TOKEN = "<|endoftext|>"
 PAD_TOKEN = "<|pad|>"
@@ -39,7 +40,7 @@ class TinyBaseConfig:
 
 def page_texts(pages_path: str | Path) -> list[str]:
     """The text of every crawled page (scraper JSONL)."""
-    return [page["text"] for page in read_jsonl(pages_path) if page.get("text")]
+    return [page.text for page in read_pages(pages_path) if page.text]
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from cazton_llm.atomic import atomic_dir, read_jsonl, write_jsonl
+from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_jsonl
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.qa_schema import QA_FIELDS, QARecord, normalize_question, question_key
 
@@ -55,7 +56,15 @@ def test_model_specs_parse_bases_adapters_and_revisions():
     assert ModelSpec.parse("HuggingFaceH4/zephyr-7b-beta").adapter is None
 
 
-@pytest.mark.parametrize(("text", "message"), [("base+", "ends with"), ("+adapter", "empty model name")])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("base+", "ends with"),
+        ("+adapter", "empty model name"),
+        ("base@@", "'@' must be followed by one revision"),
+        ("base@main+adapter@", "'@' must be followed by one revision"),
+    ],
+)
 def test_bad_model_specs_are_user_errors(text, message):
     with pytest.raises(UserError, match=message):
         ModelSpec.parse(text)

@@ -161,7 +161,7 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
         (["generate", "--pages", "{tmp}/empty.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
          "is empty"),
         (["generate", "--pages", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl", "--generator", "offline"],
-         "is not a scraper pages file"),
+         "wrong.csv:1: field 'title' is missing (expected a scraper page)"),
         (["import-csv", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl"], "needs question(s) and answer(s) columns"),
         (["clean", "--qa", "{tmp}/missing.jsonl", "--out", "{tmp}/clean.jsonl"], "not found"),
         (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds"], "has no pairs"),
@@ -180,3 +180,20 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert message.format(tmp=tmp_path) in result.stderr
     assert set(tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("case", ["one page", "--test-fraction 0"])
+def test_without_pages_to_hold_out_every_pair_goes_to_train_with_a_notice(qa_dataset_dir, tmp_path, capsys, case):
+    from dataset_builder.cli import main
+
+    rows = list(load_dataset(str(qa_dataset_dir))["train"])
+    if case == "one page":
+        rows = [row for row in rows if row["source_url"] == rows[0]["source_url"]]
+    (tmp_path / "qa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    fraction = ["--test-fraction", "0"] if case == "--test-fraction 0" else []
+    main(["build", "--qa", str(tmp_path / "qa.jsonl"), "--out", str(tmp_path / "dataset"), *fraction])
+    out = capsys.readouterr().out
+    assert "notice: no test split" in out
+    built = load_qa_dataset(tmp_path / "dataset")
+    assert list(built) == ["train"] and sorted(built["train"]["id"]) == sorted(row["id"] for row in rows)
+    assert load_qa_dataset(tmp_path / "dataset", "text")["train"].num_rows == len(rows)

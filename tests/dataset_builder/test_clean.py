@@ -8,8 +8,8 @@ from dataset_builder.clean import CleanConfig, clean_records, grounding_score
 PASSAGE = "Our Kubernetes course lasts three days. It costs 1,500 dollars per person and runs online."
 
 
-def row(question: str, answer: str, passage: str = PASSAGE) -> dict:
-    return QARecord(question, answer, "http://x/k", "K", passage, "test", "m").to_dict()
+def row(question: str, answer: str, passage: str = PASSAGE) -> QARecord:
+    return QARecord(question, answer, "http://x/k", "K", passage, "test", "m")
 
 
 def test_every_drop_reason_is_counted_with_examples():
@@ -75,7 +75,7 @@ def test_planted_near_duplicates_are_found_with_high_precision_and_recall():
             planted.add(variant)
     kept, _ = clean_records(rows, CleanConfig())
     kept_questions = {record.question for record in kept}
-    dropped = {r["question"] for r in rows} - kept_questions
+    dropped = {r.question for r in rows} - kept_questions
     recall = len(planted & dropped) / len(planted)
     precision = len(planted & dropped) / len(dropped)
     assert recall >= 0.95 and precision >= 0.95, (recall, precision)

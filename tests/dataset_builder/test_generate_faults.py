@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from cazton_llm.page_schema import read_pages
 from dataset_builder.generate import generate_qa
-from dataset_builder.passages import all_passages, read_pages
+from dataset_builder.passages import all_passages
 from tests.dataset_builder.conftest import REPO, run_cli
 from tests.dataset_builder.test_generate_openai import config
 from tests.stand_ins.openai_server import REFUSAL

@@ -10,9 +10,10 @@ import time
 import pytest
 
 from cazton_llm.errors import UserError
+from cazton_llm.page_schema import read_pages
 from dataset_builder.batch import collect_batch, submit_batch
 from dataset_builder.generate import GenerateConfig, generate_qa
-from dataset_builder.passages import all_passages, read_pages
+from dataset_builder.passages import all_passages
 from tests.dataset_builder.conftest import REPO, run_cli
 
 

@@ -34,14 +34,14 @@ def test_sample_site_crawl(sample_site, tmp_path):
     assert f"{base}/partners.html" in pages
     # the redirect's final URL is what gets recorded
     assert "/old-services" in sample_site.requested_paths
-    assert f"{base}/old-services" not in pages and f"{base}/services" in pages
+    assert f"{base}/old-services" not in pages and f"{base}/services/" in pages
 
     # every content paragraph of every public page is present, in order
     for html_path in SAMPLE_SITE_DIR.rglob("*.html"):
         if html_path.parts[-2] == "private":
             continue
         relative = "/" + str(html_path.relative_to(SAMPLE_SITE_DIR)).removesuffix("index.html")
-        page = pages[base + (relative.rstrip("/") or "/")]
+        page = pages[base + relative]  # as linked: /services/ for services/index.html
         expected = source_paragraphs(html_path)
         assert [p for p in page["paragraphs"] if p in expected] == expected
     # no site-wide boilerplate: nav, cookie banner, footer, call to action

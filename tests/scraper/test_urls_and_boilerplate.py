@@ -10,9 +10,11 @@ from scraper.urls import canonical_url, has_non_html_extension, site_of
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("https://Example.com:443/Services/?utm_source=x&b=2&a=1#team", "https://example.com/Services?a=1&b=2"),
+        ("https://Example.com:443/Services/?utm_source=x&b=2&a=1#team", "https://example.com/Services/?a=1&b=2"),
         ("http://example.com:80/", "http://example.com/"),
-        ("http://example.com/training/index.html", "http://example.com/training"),
+        ("http://example.com", "http://example.com/"),
+        ("http://example.com/relloop/", "http://example.com/relloop/"),
+        ("http://example.com/training/index.html", "http://example.com/training/index.html"),
         ("http://example.com/a?fbclid=1&gclid=2", "http://example.com/a"),
         ("http://127.0.0.1:8765/about.html#x", "http://127.0.0.1:8765/about.html"),
     ],
