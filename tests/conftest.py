@@ -94,7 +94,7 @@ def tiny_adapter_dir(tmp_path_factory, tiny_base_dir, qa_dataset_dir) -> Path:
     """A LoRA adapter trained by the real training command on the fixture dataset."""
     overrides = {"model_name_or_path": str(tiny_base_dir), "dataset_name": str(qa_dataset_dir)}
     return trained_adapter(
-        tmp_path_factory, "train/configs/tiny.yaml", {**overrides, "max_steps": 80, "eval_steps": 40, "save_steps": 40}
+        tmp_path_factory, "train/configs/tiny.yaml", {**overrides, "max_steps": 120, "eval_steps": 60, "save_steps": 60}
     )
 
 

@@ -73,7 +73,11 @@ def test_report_files_are_complete(report):
     assert len(answers) == 3 * 2 * 8
     assert {answer["mode"] for answer in answers} == {"closed-book", "grounded"}
     saved = json.loads((out / "results.json").read_text())
-    assert saved["questions"] == 8 and saved["decoding"] == {"max_new_tokens": 48, "repetition_penalty": 1.0}
+    assert saved["questions"] == 8 and saved["decoding"] == {
+        "max_new_tokens": 48,
+        "repetition_penalty": 1.0,
+        "answer_no_repeat_ngram_size": 6,
+    }
 
 
 def test_each_model_is_prompted_in_its_own_format_with_the_passage_when_grounded(report, chat_model_dir, tiny_base_dir):
