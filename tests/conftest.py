@@ -4,12 +4,16 @@ Hub variables must be set before `huggingface_hub`/`datasets` are imported anywh
 are set here, at the top of the root conftest.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-_hf_home = tempfile.mkdtemp(prefix="cazton-hf-home-")
-os.environ.setdefault("HF_HOME", _hf_home)
+# Session-wide temporary folders, removed when the test process exits (not left behind in /tmp).
+_session_tmp = tempfile.mkdtemp(prefix="cazton-tests-")
+atexit.register(shutil.rmtree, _session_tmp, ignore_errors=True)
+os.environ.setdefault("HF_HOME", os.path.join(_session_tmp, "hf-home"))
 os.environ["HF_HUB_DISABLE_XET"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -22,7 +26,7 @@ from tests.stand_ins.hub_server import HubStandIn  # noqa: E402  (imports no Hub
 from tests.stand_ins.openai_server import OpenAIStandIn  # noqa: E402
 
 # One Hub stand-in for the whole session; every Hub client in the tests talks to it with a fake token.
-HUB = HubStandIn(tempfile.mkdtemp(prefix="cazton-hub-")).start()
+HUB = HubStandIn(os.path.join(_session_tmp, "hub")).start()
 os.environ["HF_ENDPOINT"] = HUB.url
 os.environ["HF_TOKEN"] = HUB.token
 
