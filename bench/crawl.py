@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests
 from bs4 import BeautifulSoup
 
+from scraper.config import CrawlConfig
 from scraper.crawl import run_crawl
 from scraper.site_server import SiteServer, serve_site
 from tests.scraper.site_factory import build_site
@@ -68,7 +69,8 @@ def scrapy_crawl(base_url: str, work_dir: Path, name: str, max_pages: int, **opt
     """One Scrapy crawl (a subprocess) with a fresh state folder, so nothing comes from an earlier run's HTTP
     cache or job; the callable returns the pages written."""
     out_path, state_dir = work_dir / f"{name}.jsonl", work_dir / name
-    return lambda: run_crawl(base_url, out_path, max_pages=max_pages, state_dir=state_dir, **options)["pages_written"]
+    config = CrawlConfig(start_url=base_url, out=out_path, max_pages=max_pages, state_dir=state_dir, **options)
+    return lambda: run_crawl(config)["pages_written"]
 
 
 def main() -> None:

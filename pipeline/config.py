@@ -18,7 +18,6 @@ from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS
 from cazton_llm.errors import UserError
 from cazton_llm.packaged_models import PACKAGED_MODELS
 
-SAMPLE_SITE = "sample"
 TINY_BASE = "tiny"
 
 Port = Annotated[int, Field(ge=1, le=65535)]

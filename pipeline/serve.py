@@ -7,8 +7,9 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from cazton_llm.layout import OutputLayout
-from pipeline.config import SAMPLE_SITE, PipelineConfig
+from pipeline.config import PipelineConfig
 from pipeline.stages import base_model_path
+from scraper.config import SAMPLE_SITE
 from scraper.site_server import serve_sample_site
 
 

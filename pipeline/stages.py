@@ -9,8 +9,9 @@ from pathlib import Path
 from cazton_llm.decoding import Decoding
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
-from pipeline.config import SAMPLE_SITE, PipelineConfig
-from scraper.site_server import SAMPLE_SITE_DIR, serve_sample_site
+from pipeline.config import PipelineConfig
+from scraper.config import SAMPLE_SITE, CrawlConfig
+from scraper.site_server import SAMPLE_SITE_DIR
 
 
 @dataclass
@@ -38,24 +39,22 @@ def built_base(config: PipelineConfig, layout: OutputLayout) -> list[Path]:
 
 def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     sample = config.site.start_url == SAMPLE_SITE
+    crawl_config = CrawlConfig(
+        out=layout.pages,
+        start_url=config.site.start_url,
+        sample_port=config.site.sample_port,
+        max_pages=config.site.max_pages,
+        max_depth=config.site.max_depth,
+        fast=config.site.fast,
+        resume=True,
+        # The stage only runs when forced (--from crawl) or reconfigured: fetch pages afresh.
+        refresh=True,
+    )
 
     def run() -> dict:
         from scraper.crawl import run_crawl
 
-        crawl_args = {
-            "out_path": layout.pages,
-            "max_pages": config.site.max_pages,
-            "max_depth": config.site.max_depth,
-            "resume": True,
-            "state_dir": layout.crawl_state,
-            "fast": config.site.fast,
-            # The stage only runs when forced (--from crawl) or reconfigured: fetch pages afresh.
-            "refresh": True,
-        }
-        if not sample:
-            return run_crawl(config.site.start_url, **crawl_args)
-        with serve_sample_site(config.site.sample_port) as url:
-            return run_crawl(url, **crawl_args)
+        return run_crawl(crawl_config)
 
     where = f"the bundled sample site on 127.0.0.1:{config.site.sample_port}" if sample else config.site.start_url
     return Stage(

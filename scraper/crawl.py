@@ -1,45 +1,72 @@
-"""Run a crawl from another Python process (the pipeline): in a subprocess, because Twisted's
-reactor cannot restart inside one process."""
+"""Run a crawl: `crawl(config)` in this process (Scrapy), `run_crawl(config)` in a child process (the
+pipeline: Twisted's reactor cannot restart inside one process, and the process that later serves Gradio
+must never load Twisted)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
 
-from cazton_llm.errors import UserError
-from scraper.output_files import summary_path
+from cazton_llm.errors import UserError, exit_on_user_error
+from scraper.config import SAMPLE_SITE, CrawlConfig
+from scraper.output_files import partial_path, summary_path
 
 
-def run_crawl(
-    start_url: str,
-    out_path: str | Path,
-    max_pages: int = 2000,
-    max_depth: int = 8,
-    resume: bool = False,
-    state_dir: str | Path | None = None,
-    fast: bool = False,
-    refresh: bool = False,
-) -> dict:
-    """Crawl `start_url` into `out_path`; returns the crawl summary."""
-    command = [
-        sys.executable,
-        "-m",
-        "scraper",
-        "--start-url",
-        start_url,
-        "--out",
-        str(out_path),
-        "--max-pages",
-        str(max_pages),
-        "--max-depth",
-        str(max_depth),
-    ]
-    command += ["--resume"] * resume + ["--fast"] * fast + ["--refresh"] * refresh
-    if state_dir:
-        command += ["--state-dir", str(state_dir)]
-    result = subprocess.run(command, check=False)
+@contextmanager
+def site_served(config: CrawlConfig) -> Iterator[CrawlConfig]:
+    """The config with a start URL to fetch: for `sample`, the bundled sample site's, served meanwhile."""
+    if config.start_url != SAMPLE_SITE:
+        yield config
+        return
+    from scraper.site_server import serve_sample_site
+
+    with serve_sample_site(config.sample_port) as url:
+        yield replace(config, start_url=url)
+
+
+def prepare_state(config: CrawlConfig) -> None:
+    """A fresh crawl forgets the previous job (the HTTP cache stays, so re-runs are cheap)."""
+    if config.resume:
+        return
+    shutil.rmtree(config.state_dir / "job", ignore_errors=True)
+    partial_path(config.out).unlink(missing_ok=True)
+
+
+def crawl(config: CrawlConfig) -> dict:
+    """Crawl `config.start_url` (an http(s) URL) into `config.out`; returns the crawl summary."""
+    from scrapy.crawler import CrawlerProcess
+
+    from scraper.settings import crawl_settings
+    from scraper.spider import SiteSpider
+
+    prepare_state(config)
+    summary_path(config.out).unlink(missing_ok=True)
+    process = CrawlerProcess(crawl_settings(config))
+    process.crawl(SiteSpider, start_url=config.start_url, max_depth=config.max_depth)
+    process.start()
+    summary_file = summary_path(config.out)
+    summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {"interrupted": True}
+    if not summary.get("interrupted"):
+        shutil.rmtree(config.state_dir / "job", ignore_errors=True)
+    return summary
+
+
+def run_crawl(config: CrawlConfig) -> dict:
+    """Crawl as `python -m scraper` does, in a child process that reads the config as JSON; returns the summary."""
+    with site_served(config) as served:
+        request = json.dumps(asdict(served), default=str)
+        result = subprocess.run([sys.executable, "-m", "scraper.crawl"], input=request, text=True, check=False)
     if result.returncode != 0:
-        raise UserError(f"the crawl of {start_url} failed (exit {result.returncode}); see its output above")
-    return json.loads(summary_path(Path(out_path)).read_text())
+        raise UserError(f"the crawl of {config.start_url} failed (exit {result.returncode}); see its output above")
+    return json.loads(summary_path(config.out).read_text())
+
+
+if __name__ == "__main__":  # the child process of run_crawl
+    from scraper.cli import crawl_and_report
+
+    raise SystemExit(exit_on_user_error(crawl_and_report)(CrawlConfig(**json.load(sys.stdin))))

@@ -3,7 +3,7 @@ to crawl hard (it still obeys robots.txt)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from scraper.config import CrawlConfig
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
@@ -21,7 +21,6 @@ POLITE_SETTINGS = {
     "RETRY_ENABLED": False,  # replaced by scraper.middlewares.BackoffRetryMiddleware
     "BACKOFF_RETRY_TIMES": 3,
     "BACKOFF_BASE_SECONDS": 1.0,
-    "DOWNLOAD_TIMEOUT": 30,
     # Bigger pages are refused (counted as too_large). Scrapy applies the limit while it decompresses,
     # so a gzip bomb stops there instead of filling the memory.
     "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
@@ -56,11 +55,13 @@ FAST_SETTINGS = {
 }
 
 
-def crawl_settings(state_dir: Path, fast: bool, use_cache: bool, download_timeout: float | None) -> dict:
-    settings = {**POLITE_SETTINGS, **(FAST_SETTINGS if fast else {})}
-    settings["JOBDIR"] = str(state_dir / "job")
-    settings["HTTPCACHE_DIR"] = str((state_dir / "httpcache").resolve())
-    settings["HTTPCACHE_ENABLED"] = use_cache
-    if download_timeout:
-        settings["DOWNLOAD_TIMEOUT"] = download_timeout
+def crawl_settings(config: CrawlConfig) -> dict:
+    settings = {**POLITE_SETTINGS, **(FAST_SETTINGS if config.fast else {})}
+    settings["JOBDIR"] = str(config.state_dir / "job")
+    settings["HTTPCACHE_DIR"] = str((config.state_dir / "httpcache").resolve())
+    settings["HTTPCACHE_ENABLED"] = not config.refresh
+    settings["DOWNLOAD_TIMEOUT"] = config.download_timeout
+    settings.update(
+        {"PAGES_OUT": str(config.out), "PAGES_MAX": config.max_pages, "CLOSESPIDER_ITEMCOUNT": config.max_pages}
+    )
     return settings

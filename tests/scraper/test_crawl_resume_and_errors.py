@@ -57,7 +57,7 @@ def test_interrupted_crawl_resumes_without_refetching(tmp_path):
         (["--start-url", "ftp://example.com", "--out", "{tmp}/pages.jsonl"], "is not an http(s) URL"),
         (["--out", "/proc/pages.jsonl"], "is not writable"),
         (["--out", "{tmp}/pages.csv"], "must end in .jsonl"),
-        (["--out", "{tmp}/pages.jsonl", "--max-pages", "0"], "--max-pages must be"),
+        (["--out", "{tmp}/pages.jsonl", "--max-pages", "0"], "--max-pages: input should be greater than or equal to 1"),
     ],
 )
 def test_bad_cli_input_is_one_line_and_exit_2(tmp_path, args, message):

@@ -1,0 +1,59 @@
+"""The crawl's settings: `python -m scraper`'s options and the pipeline's `site` section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegative, Port, Seconds, check_fields
+
+SAMPLE_SITE = "sample"  # as start_url: the bundled sample site (scraper/sample_site), served on 127.0.0.1
+
+
+@dataclass(kw_only=True)
+class CrawlConfig:
+    out: FilePath = field(metadata={"help": "output JSONL file (written when the crawl ends)"})
+    start_url: str = field(
+        default="https://cazton.com",
+        metadata={
+            "help": "page to start from; the crawl stays on its host and port. `sample`: the bundled sample site, "
+            "served on 127.0.0.1:SAMPLE_PORT while the crawl runs"
+        },
+    )
+    sample_port: Port = field(
+        default=8765,
+        metadata={"help": "port of the sample site: fixed, so its page URLs (and every cache) stay the same"},
+    )
+    max_pages: AtLeastOne = field(default=2000, metadata={"help": "stop after this many pages"})
+    max_depth: NotNegative = field(
+        default=8,
+        metadata={"help": "follow links at most this many clicks from the start page; sitemap pages count as depth 1"},
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "continue an interrupted crawl without refetching finished pages (state kept in STATE_DIR)"},
+    )
+    state_dir: FilePath | None = field(
+        default=None, metadata={"help": "Scrapy JOBDIR and HTTP cache; unset: OUT's folder/crawl"}
+    )
+    fast: bool = field(
+        default=False,
+        metadata={
+            "help": "no AutoThrottle, 16 parallel requests per site: only for sites you own or may crawl hard "
+            "(robots.txt is still obeyed)"
+        },
+    )
+    refresh: bool = field(default=False, metadata={"help": "ignore the HTTP cache and refetch every page"})
+    download_timeout: Seconds = field(default=30.0, metadata={"help": "seconds before a request times out"})
+
+    def __post_init__(self):
+        check_fields(self)
+        parts = urlsplit(self.start_url)
+        if self.start_url != SAMPLE_SITE and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise FieldError(
+                "start_url", f"{self.start_url!r} is not an http(s) URL: give e.g. https://example.com, or `sample`"
+            )
+        if self.out.suffix != ".jsonl":
+            raise FieldError("out", f"{str(self.out)!r} must end in .jsonl")
+        if self.state_dir is None:
+            self.state_dir = self.out.parent / "crawl"
