@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cazton_llm.atomic import write_jsonl
 from cazton_llm.input_files import read_jsonl
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.clean import CleanConfig, clean_qa
+from dataset_builder.clean import clean_qa
+from dataset_builder.config import CleanConfig
 
 VOCABULARY = [f"{stem}{n}" for stem in ("cloud", "data", "team", "plan", "audit", "model") for n in range(800)]
 
@@ -60,7 +61,7 @@ def main() -> None:
             qa_path, out_path = Path(tmp) / f"qa{size}.jsonl", Path(tmp) / f"clean{size}.jsonl"
             write_jsonl(qa_path, rows)
             started = time.perf_counter()
-            report = clean_qa(qa_path, out_path, Path(tmp) / f"report{size}.json", CleanConfig())
+            report = clean_qa(CleanConfig(qa=qa_path, out=out_path, report=Path(tmp) / f"report{size}.json"))
             seconds = time.perf_counter() - started
             timings.append((size, seconds))
             dropped = {row["question"] for row in rows} - {row["question"] for row in read_jsonl(out_path)}

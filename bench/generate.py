@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cazton_llm.page_schema import read_pages
-from dataset_builder.generate import GenerateConfig, generate_qa
+from dataset_builder.config import GenerateConfig
+from dataset_builder.generate import generate_qa
 from dataset_builder.llm import OpenAIGenerator
 from dataset_builder.passages import all_passages
 from dataset_builder.prompts import generation_messages
@@ -66,16 +67,16 @@ def main() -> None:
         pages_path = Path(tmp) / "pages.jsonl"
         write_pages(pages_path, args.passages)
         config = GenerateConfig(
-            generator="openai", base_url=server.url, concurrency=args.concurrency, cache_dir=Path(tmp) / "cache"
+            pages=pages_path, out=Path(tmp) / "qa.jsonl", base_url=server.url, concurrency=args.concurrency
         )
 
         started = time.perf_counter()
-        stats = generate_qa(pages_path, Path(tmp) / "qa.jsonl", config)
+        stats = generate_qa(config)
         ours_s = time.perf_counter() - started
         ours_calls = server.calls
 
         rerun_started = time.perf_counter()
-        rerun = generate_qa(pages_path, Path(tmp) / "qa.jsonl", config)
+        rerun = generate_qa(config)
         rerun_s = time.perf_counter() - rerun_started
         rerun_calls = server.calls - ours_calls
 

@@ -141,13 +141,14 @@ def in_fresh_process(function, *args):
 def build_inputs(work: Path) -> tuple[Path, Path, dict]:
     """The QA dataset folder and the tiny base, built offline by the demo's own stage functions."""
     from dataset_builder.build import build_dataset
-    from dataset_builder.clean import CleanConfig, clean_qa
-    from dataset_builder.generate import GenerateConfig, generate_qa
+    from dataset_builder.clean import clean_qa
+    from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
+    from dataset_builder.generate import generate_qa
     from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
 
-    generate_qa(FIXTURE_PAGES, work / "generated.jsonl", GenerateConfig(generator="offline"))
-    clean_qa(work / "generated.jsonl", work / "clean.jsonl", work / "clean_report.json", CleanConfig())
-    dataset = build_dataset(work / "clean.jsonl", work / "dataset")
+    generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=work / "generated.jsonl", generator="offline"))
+    clean_qa(CleanConfig(qa=work / "generated.jsonl", out=work / "clean.jsonl"))
+    dataset = build_dataset(BuildConfig(qa=work / "clean.jsonl", out=work / "dataset"))
     base = build_tiny_base(page_texts(FIXTURE_PAGES), work / "tiny_base", TinyBaseConfig(max_steps=5))
     return work / "dataset", work / "tiny_base", {"train_rows": dataset["train"], "base_parameters": base["parameters"]}
 

@@ -10,7 +10,8 @@ from cazton_llm.atomic import write_json
 from cazton_llm.errors import UserError
 from cazton_llm.page_schema import read_pages
 from dataset_builder.cache import ResponseCache, cache_key
-from dataset_builder.generate import GenerateConfig, passage_prompt
+from dataset_builder.config import GenerateConfig
+from dataset_builder.generate import passage_prompt
 from dataset_builder.llm import OpenAIGenerator, parse_response
 from dataset_builder.passages import all_passages
 
@@ -19,20 +20,16 @@ def state_path(out_path: Path) -> Path:
     return out_path.with_name(out_path.stem + ".batch.json")
 
 
-def cache_for(out_path: Path, config: GenerateConfig) -> ResponseCache:
-    return ResponseCache(config.cache_dir or out_path.parent / "cache")
-
-
-def submit_batch(pages_path: str | Path, out_path: str | Path, config: GenerateConfig) -> dict:
-    out_path = Path(out_path)
+def submit_batch(config: GenerateConfig) -> dict:
+    out_path = config.out
     if config.generator != "openai":
         raise UserError("--batch needs --generator openai")
     if state_path(out_path).is_file():
         raise UserError(f"a batch is already pending ({state_path(out_path)}): collect it with --batch collect")
     generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s)
-    cache = cache_for(out_path, config)
+    cache = ResponseCache(config.cache_dir)
     lines = []
-    for passage in all_passages(read_pages(pages_path)):
+    for passage in all_passages(read_pages(config.pages)):
         messages = passage_prompt(passage, config)
         key = cache_key(config.model, messages)
         if cache.get(key) is None:
@@ -50,9 +47,9 @@ def submit_batch(pages_path: str | Path, out_path: str | Path, config: GenerateC
     return state
 
 
-def collect_batch(out_path: str | Path, config: GenerateConfig) -> str:
+def collect_batch(config: GenerateConfig) -> str:
     """Fill the cache from a finished batch; returns the batch status."""
-    out_path = Path(out_path)
+    out_path = config.out
     if not state_path(out_path).is_file():
         raise UserError(f"no pending batch for {out_path}: submit one with --batch submit")
     state = json.loads(state_path(out_path).read_text())
@@ -60,7 +57,7 @@ def collect_batch(out_path: str | Path, config: GenerateConfig) -> str:
     batch = generator.client.batches.retrieve(state["batch_id"])
     if batch.status != "completed":
         return batch.status
-    cache = cache_for(out_path, config)
+    cache = ResponseCache(config.cache_dir)
     for line in generator.client.files.content(batch.output_file_id).text.splitlines():
         result = json.loads(line)
         body = result["response"]["body"]

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
-from cazton_llm.hub import check_repo_id, upload_folder
+from cazton_llm.hub import upload_folder
 from cazton_llm.qa_schema import read_qa
 from dataset_builder.builder import SiteQA
 from dataset_builder.card import render_card
+from dataset_builder.config import BuildConfig
 from dataset_builder.review import apply_reviews, load_reviews
 
 CONFIG_FOLDERS = {"default": "data", "text": "text"}
@@ -56,36 +57,32 @@ def write_shards(built: dict, folder: Path) -> dict[str, dict[str, str]]:
     return paths
 
 
-def build_dataset(
-    qa_path: str | Path,
-    out_dir: str | Path,
-    reviews_path: str | Path | None = None,
-    seed: int = 0,
-    test_fraction: float = 0.15,
-    push_to_hub: str | None = None,
-    private: bool = False,
-    clean_report_path: str | Path | None = None,
-    license_id: str = "other",
-    language: str = "en",
-) -> dict:
+def cleaning_report(config: BuildConfig) -> dict | None:
+    """The clean stage's drop counts for the card, when the config names its report."""
+    if config.clean_report is None:
+        return None
+    if not config.clean_report.is_file():
+        raise UserError(
+            f"clean report {str(config.clean_report)!r} not found: run `python -m dataset_builder clean` first, "
+            "or leave --clean-report out"
+        )
+    return json.loads(config.clean_report.read_text())
+
+
+def build_dataset(config: BuildConfig) -> dict:
     """Build the dataset folder; returns the counts shown on its card."""
-    qa_path = Path(qa_path)
-    if push_to_hub:
-        check_repo_id(push_to_hub)
-    if not qa_path.is_file():
-        raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder clean` first")
-    if not 0 <= test_fraction < 1:
-        raise UserError("--test-fraction must be in [0, 1)")
-    records = list(read_qa(qa_path))
+    if not config.qa.is_file():
+        raise UserError(f"QA file {str(config.qa)!r} not found: run `python -m dataset_builder clean` first")
+    cleaning = cleaning_report(config)
+    records = list(read_qa(config.qa))
     if not records:
-        raise UserError(f"QA file {str(qa_path)!r} has no pairs")
-    records, applied = apply_reviews(records, load_reviews(reviews_path))
-    report_file = Path(clean_report_path) if clean_report_path else qa_path.with_name("clean_report.json")
+        raise UserError(f"QA file {str(config.qa)!r} has no pairs")
+    records, applied = apply_reviews(records, load_reviews(config.reviews))
     generators = Counter((record.generator, record.model) for record in records).most_common(1)[0][0]
-    with tempfile.TemporaryDirectory() as work, atomic_dir(out_dir) as folder:
+    with tempfile.TemporaryDirectory() as work, atomic_dir(config.out) as folder:
         reviewed = Path(work) / "reviewed.jsonl"
         write_jsonl(reviewed, (record.to_dict() for record in records))
-        built = prepare_splits(reviewed, Path(work), seed, test_fraction)
+        built = prepare_splits(reviewed, Path(work), config.seed, config.test_fraction)
         data_files = write_shards(built, folder)
         counts = {
             "train": built["default"]["train"].num_rows,
@@ -94,18 +91,18 @@ def build_dataset(
             "generator": generators[0],
             "model": generators[1],
             "reviews": applied,
-            "cleaning": json.loads(report_file.read_text()) if report_file.is_file() else None,
+            "cleaning": cleaning,
         }
-        pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
+        pretty_name = f"{config.push_to_hub.split('/')[1] if config.push_to_hub else 'Website'} QA"
         (folder / "README.md").write_text(
-            render_card(counts, data_files, push_to_hub, pretty_name, license_id, language)
+            render_card(counts, data_files, config.push_to_hub, pretty_name, config.license, config.language)
         )
     if not counts["test"]:
-        reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
+        reason = "--test-fraction is 0" if config.test_fraction == 0 else "the pairs come from one page"
         print(
             f"notice: no test split ({reason}; pages are never split): all {counts['train']} pairs are in train, "
             "and the benchmark and the training's eval loss need a test split"
         )
-    if push_to_hub:
-        counts["url"] = upload_folder(out_dir, push_to_hub, "dataset", private=private)
+    if config.push_to_hub:
+        counts["url"] = upload_folder(config.out, config.push_to_hub, "dataset", private=config.private)
     return {key: value for key, value in counts.items() if key != "cleaning"}

@@ -11,6 +11,7 @@ import datasets
 
 from cazton_llm.prompt_format import build_messages, legacy_text
 from cazton_llm.qa_schema import QARecord, read_qa
+from dataset_builder.config import DEFAULT_TEST_FRACTION
 
 MESSAGE = {"role": datasets.Value("string"), "content": datasets.Value("string")}
 FEATURES = {
@@ -35,7 +36,7 @@ FEATURES = {
 class SiteQAConfig(datasets.BuilderConfig):
     qa_path: str = ""
     seed: int = 0
-    test_fraction: float = 0.15
+    test_fraction: float = DEFAULT_TEST_FRACTION
 
 
 def page_of(record: QARecord) -> str:

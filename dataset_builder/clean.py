@@ -8,16 +8,16 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from itertools import pairwise
-from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
 from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace, read_qa
+from dataset_builder.config import CleanConfig
 from dataset_builder.prompts import looks_like_injection
 from dataset_builder.review import load_reviews
 
@@ -127,17 +127,6 @@ DROP_REASONS = (
 EXAMPLES_PER_REASON = 3
 
 
-@dataclass
-class CleanConfig:
-    min_question_chars: int = 10
-    min_answer_words: int = 3
-    max_question_chars: int = 300
-    max_answer_chars: int = 1500
-    near_duplicate_threshold: float = 0.7  # estimated Jaccard similarity of question word shingles
-    num_perm: int = 128
-    min_grounding: float = 0.6  # share of the answer's content words found in its passage
-
-
 def content_tokens(text: str) -> list[str]:
     return [token for token in _TOKEN.findall(text.lower()) if token not in STOP_WORDS]
 
@@ -235,22 +224,15 @@ def clean_records(
     return kept, report
 
 
-def clean_qa(
-    qa_path: str | Path,
-    out_path: str | Path,
-    report_path: str | Path,
-    config: CleanConfig,
-    reviews_path: str | Path | None = None,
-) -> dict:
-    """Clean qa.jsonl into out_path and write the drop report; returns the report."""
-    qa_path = Path(qa_path)
-    if not qa_path.is_file():
-        raise UserError(f"QA file {str(qa_path)!r} not found: run `python -m dataset_builder generate` first")
-    decisions = load_reviews(reviews_path).values()
+def clean_qa(config: CleanConfig) -> dict:
+    """Clean the QA JSONL into `config.out` and write the drop report; returns the report."""
+    if not config.qa.is_file():
+        raise UserError(f"QA file {str(config.qa)!r} not found: run `python -m dataset_builder generate` first")
+    decisions = load_reviews(config.reviews).values()
     kept_in_review = frozenset(review.id for review in decisions if review.decision in ("keep", "edit"))
-    kept, report = clean_records(read_qa(qa_path), config, kept_in_review)
+    kept, report = clean_records(read_qa(config.qa), config, kept_in_review)
     if report["input_pairs"] == 0:
-        raise UserError(f"QA file {str(qa_path)!r} has no pairs: nothing to clean")
-    write_jsonl(out_path, (record.to_dict() for record in kept))
-    write_json(report_path, report)
+        raise UserError(f"QA file {str(config.qa)!r} has no pairs: nothing to clean")
+    write_jsonl(config.out, (record.to_dict() for record in kept))
+    write_json(config.report, report)
     return report

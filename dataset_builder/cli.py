@@ -4,64 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import fields
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from cazton_llm.errors import UserError, exit_on_user_error
+from cazton_llm.stage_config import config_from, parse_namespace
+from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 
 SHOWN_FAILURES = 5
 
 
-def add_generate(commands) -> None:
-    from dataset_builder.generate import GENERATORS, MODES
-
-    def listed(values: tuple[str, ...]) -> str:
-        """A metavar that shows the values in --help; GenerateConfig checks them with a one-line error."""
-        return "{" + ",".join(values) + "}"
-
-    parser = commands.add_parser("generate", help="crawled pages → question/answer pairs (cached, resumable)")
-    parser.add_argument("--pages", type=Path, required=True, help="scraper output (pages.jsonl)")
-    parser.add_argument("--out", type=Path, required=True, help="QA JSONL to write")
-    parser.add_argument(
-        "--generator",
-        default="openai",
-        metavar=listed(GENERATORS),
-        help="openai (any OpenAI-compatible endpoint) or offline",
-    )
-    parser.add_argument("--model", help="model name (default: gpt-5-mini for openai)")
-    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (default: api.openai.com); key: OPENAI_API_KEY")
-    parser.add_argument(
-        "--mode",
-        default="pairs",
-        metavar=listed(MODES),
-        help="pairs (several grounded questions per passage) or paragraph "
-        "(the original recipe: one question per paragraph, the paragraph as answer)",
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="parallel calls (default: %(default)s)")
-    parser.add_argument("--timeout", dest="timeout_s", type=float, default=60.0, help="seconds per call")
-    parser.add_argument("--max-attempts", type=int, default=6, help="tries per passage on 429/5xx/timeouts/bad JSON")
-    parser.add_argument("--cache-dir", type=Path, help="response cache (default: a cache folder beside --out)")
-    parser.add_argument("--prices", help="JSON/YAML of model → {input, output} dollars per million tokens")
-    parser.add_argument(
-        "--batch",
-        choices=("submit", "collect"),
-        help="OpenAI Batch API: submit now (half price), collect later by the saved batch id",
-    )
-
-
-def add_clean(commands) -> None:
-    parser = commands.add_parser("clean", help="drop bad, duplicate, near-duplicate and ungrounded pairs")
-    parser.add_argument("--qa", type=Path, required=True, help="QA JSONL from generate or import-csv")
-    parser.add_argument("--out", type=Path, required=True, help="cleaned QA JSONL")
-    parser.add_argument("--report", type=Path, help="drop report JSON (default: clean_report.json beside --out)")
-    parser.add_argument(
-        "--reviews",
-        type=Path,
-        help="human review decisions: pairs kept or edited there pass even if their passage reads like instructions",
-    )
+CONFIGS = {"generate": GenerateConfig, "clean": CleanConfig, "build": BuildConfig}
 
 
 def add_review(commands) -> None:
@@ -76,26 +31,29 @@ def add_review(commands) -> None:
     imported.add_argument("--reviews", type=Path, required=True, help="decisions store (JSONL), applied by build")
 
 
-def add_build(commands) -> None:
-    parser = commands.add_parser("build", help="cleaned pairs → dataset folder laid out like the Hub repo")
-    parser.add_argument("--qa", type=Path, required=True, help="cleaned QA JSONL")
-    parser.add_argument("--out", type=Path, required=True, help="dataset folder (README.md card + parquet)")
-    parser.add_argument("--reviews", type=Path, help="human review decisions to apply")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--test-fraction", type=float, default=0.15, help="share of pages held out for test")
-    parser.add_argument("--push-to-hub", metavar="OWNER/NAME", help="upload to the Hub (token: HF_TOKEN or login)")
-    parser.add_argument("--private", action="store_true", help="create the Hub repo private")
+def make_parser() -> argparse.ArgumentParser:
+    """Subcommands; generate, clean and build take their options from their config dataclasses."""
+    from transformers import HfArgumentParser
 
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m dataset_builder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="python -m dataset_builder", description=__doc__, exit_on_error=False)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=HfArgumentParser)
     csv_parser = commands.add_parser("import-csv", help="the original project's CSV files → QA JSONL")
     csv_parser.add_argument("files", nargs="+", type=Path)
     csv_parser.add_argument("--out", type=Path, required=True)
-    for add in (add_generate, add_clean, add_review, add_build):
-        add(commands)
-    return parser.parse_args(argv)
+    helps = {
+        "generate": "crawled pages → question/answer pairs (cached, resumable)",
+        "clean": "drop bad, duplicate, near-duplicate and ungrounded pairs",
+        "build": "cleaned pairs → dataset folder laid out like the Hub repo",
+    }
+    for name, config_type in CONFIGS.items():
+        commands.add_parser(name, dataclass_types=config_type, help=helps[name], exit_on_error=False)
+    commands.choices["generate"].add_argument(
+        "--batch",
+        choices=("submit", "collect"),
+        help="OpenAI Batch API: submit now (half price), collect later by the saved batch id",
+    )
+    add_review(commands)
+    return parser
 
 
 def print_counts(title: str, counts: dict) -> None:
@@ -107,25 +65,23 @@ def print_counts(title: str, counts: dict) -> None:
     Console().print(table)
 
 
-def run_generate(args) -> None:
+def run_generate(config: GenerateConfig, batch: str | None) -> None:
     from dataset_builder.batch import collect_batch, submit_batch
-    from dataset_builder.generate import GenerateConfig, generate_qa, report_path
+    from dataset_builder.generate import generate_qa, report_path
 
-    options = {item.name: getattr(args, item.name) for item in fields(GenerateConfig) if hasattr(args, item.name)}
-    config = GenerateConfig(**{**options, "batch": bool(args.batch)})
-    if args.batch == "submit":
-        state = submit_batch(args.pages, args.out, config)
+    if batch == "submit":
+        state = submit_batch(config)
         print(
             f"submitted batch {state['batch_id']} ({state['requests']} requests); collect it later with "
             "the same command and --batch collect"
         )
         return
-    if args.batch == "collect":
-        status = collect_batch(args.out, config)
+    if batch == "collect":
+        status = collect_batch(config)
         if status != "completed":
             raise UserError(f"batch is {status}: run the same command again later")
-    stats = generate_qa(args.pages, args.out, config)
-    print_counts(f"generated {args.out}", {k: v for k, v in stats.items() if not isinstance(v, list)})
+    stats = generate_qa(config)
+    print_counts(f"generated {config.out}", {k: v for k, v in stats.items() if not isinstance(v, list)})
     if stats["flagged_injection"]:
         print("passages that look like prompt injection (treated as data): " + ", ".join(stats["flagged_injection"]))
     if stats["failures"]:
@@ -133,16 +89,15 @@ def run_generate(args) -> None:
         for failure in stats["failures"][:SHOWN_FAILURES]:
             print(f"  {failure['url']} [{failure['heading']}]: {failure['reason']}")
         if stats["failed"] > SHOWN_FAILURES:
-            print(f"  … and {stats['failed'] - SHOWN_FAILURES} more in {report_path(args.out)}")
+            print(f"  … and {stats['failed'] - SHOWN_FAILURES} more in {report_path(config.out)}")
 
 
-def run_clean(args) -> None:
-    from dataset_builder.clean import CleanConfig, clean_qa
+def run_clean(config: CleanConfig) -> None:
+    from dataset_builder.clean import clean_qa
 
-    report_path = args.report or args.out.with_name("clean_report.json")
-    report = clean_qa(args.qa, args.out, report_path, CleanConfig(), args.reviews)
+    report = clean_qa(config)
     print_counts(
-        f"cleaned {args.qa} → {args.out}",
+        f"cleaned {config.qa} → {config.out}",
         {"input pairs": report["input_pairs"], **report["dropped"], "kept": report["kept"]},
     )
     for reason, examples in report["examples"].items():
@@ -158,22 +113,24 @@ def run_review(args) -> None:
         print(f"stored decisions in {args.reviews}: {json.dumps(import_reviews(args.file, args.reviews))}")
 
 
-def run_build(args) -> None:
+def run_build(config: BuildConfig) -> None:
     from dataset_builder.build import build_dataset
 
-    counts = build_dataset(
-        args.qa, args.out, args.reviews, args.seed, args.test_fraction, args.push_to_hub, args.private
-    )
-    print_counts(f"dataset {args.out}", {k: v for k, v in counts.items() if not isinstance(v, dict)})
+    counts = build_dataset(config)
+    print_counts(f"dataset {config.out}", {k: v for k, v in counts.items() if not isinstance(v, dict)})
 
 
 @exit_on_user_error
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_namespace(make_parser(), argv)
     if args.command == "import-csv":
         from dataset_builder.import_csv import import_csv
 
         print(f"imported {import_csv(args.files, args.out)} pairs into {args.out}")
+    elif args.command == "review":
+        run_review(args)
+    elif args.command == "generate":
+        run_generate(config_from(args, GenerateConfig), args.batch)
     else:
-        {"generate": run_generate, "clean": run_clean, "review": run_review, "build": run_build}[args.command](args)
+        {"clean": run_clean, "build": run_build}[args.command](config_from(args, CONFIGS[args.command]))
     return 0

@@ -11,7 +11,6 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -21,46 +20,12 @@ from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
 from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.cache import ResponseCache, cache_key
+from dataset_builder.config import GenerateConfig
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
 from dataset_builder.offline import offline_pairs
 from dataset_builder.passages import MAX_PASSAGE_CHARS, Passage, all_passages
 from dataset_builder.pricing import estimated_cost, load_prices
 from dataset_builder.prompts import generation_messages, looks_like_injection
-
-GENERATORS = ("openai", "offline")
-MODES = ("pairs", "paragraph")
-DEFAULT_OPENAI_MODEL = "gpt-5-mini"
-OFFLINE_MODEL = "offline-rules-v1"
-
-
-@dataclass
-class GenerateConfig:
-    generator: str = "openai"
-    model: str | None = None  # default: gpt-5-mini (openai) / offline-rules-v1 (offline)
-    base_url: str | None = None
-    mode: str = "pairs"  # "paragraph": the original recipe, one question per paragraph, paragraph as answer
-    concurrency: int = 8
-    timeout_s: float = 60.0
-    max_attempts: int = 6
-    backoff_base_s: float = 1.0
-    cache_dir: Path | None = None  # default: a `cache` folder beside the output
-    prices: str | None = None
-    batch: bool = False  # handled by `generate --batch submit|collect`; the pipeline only records it
-
-    def __post_init__(self):
-        if self.generator not in GENERATORS:
-            raise UserError(f"--generator must be one of {', '.join(GENERATORS)}, got {self.generator!r}")
-        if self.mode not in MODES:
-            raise UserError(f"--mode must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.concurrency < 1:
-            raise UserError("--concurrency must be at least 1")
-        if self.max_attempts < 1:
-            raise UserError(f"--max-attempts must be at least 1, got {self.max_attempts}")
-        if not self.timeout_s > 0:
-            raise UserError(f"--timeout must be a positive number of seconds, got {self.timeout_s}")
-        if self.backoff_base_s < 0:
-            raise UserError(f"backoff_base_s must not be negative, got {self.backoff_base_s}")
-        self.model = self.model or (DEFAULT_OPENAI_MODEL if self.generator == "openai" else OFFLINE_MODEL)
 
 
 def passage_prompt(passage: Passage, config: GenerateConfig) -> list[dict]:
@@ -150,12 +115,12 @@ def no_pairs_error(stats: dict) -> UserError:
     return UserError(f"no question/answer pair was produced from {stats['passages']} passages")
 
 
-def generate_qa(pages_path: str | Path, out_path: str | Path, config: GenerateConfig) -> dict:
-    """Write qa.jsonl for every passage of the pages; returns the run's statistics."""
-    out_path = Path(out_path)
+def generate_qa(config: GenerateConfig) -> dict:
+    """Write the QA JSONL for every passage of the pages; returns the run's statistics."""
+    out_path = config.out
     # The original recipe asks one question per paragraph, so each paragraph is its own passage.
-    passages = all_passages(read_pages(pages_path), max_chars=1 if config.mode == "paragraph" else MAX_PASSAGE_CHARS)
-    cache = ResponseCache(config.cache_dir or out_path.parent / "cache")
+    passages = all_passages(read_pages(config.pages), max_chars=1 if config.mode == "paragraph" else MAX_PASSAGE_CHARS)
+    cache = ResponseCache(config.cache_dir)
     keyed = [(cache_key(config.model, passage_prompt(passage, config)), passage) for passage in passages]
     todo = [(key, passage) for key, passage in keyed if cache.get(key) is None]
     generator = None

@@ -39,7 +39,6 @@ class GenerateConfig:
     model: str | None = None  # None: the generator's default
     base_url: str | None = None  # OpenAI-compatible endpoint; None: api.openai.com
     concurrency: AtLeastOne = 8
-    batch: bool = False  # submit through the OpenAI Batch API (collect later)
 
 
 @dataclass

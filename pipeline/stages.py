@@ -9,6 +9,7 @@ from pathlib import Path
 from cazton_llm.decoding import Decoding
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
+from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from pipeline.config import PipelineConfig
 from scraper.config import SAMPLE_SITE, CrawlConfig
 from scraper.site_server import SAMPLE_SITE_DIR
@@ -68,12 +69,13 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
 
 def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    def run() -> dict:
-        from dataset_builder.generate import GenerateConfig, generate_qa
+    options = {key: value for key, value in config.section("generate").items() if value is not None}
+    generate_config = GenerateConfig(pages=layout.pages, out=layout.qa_generated, **options)
 
-        options = {key: value for key, value in config.section("generate").items() if value is not None}
-        options["cache_dir"] = layout.generation_cache
-        return generate_qa(layout.pages, layout.qa_generated, GenerateConfig(**options))
+    def run() -> dict:
+        from dataset_builder.generate import generate_qa
+
+        return generate_qa(generate_config)
 
     def left_undone(summary: dict) -> str | None:
         return f"{summary['failed']} passages failed" if summary["failed"] else None
@@ -96,10 +98,12 @@ def review_decisions(config: PipelineConfig) -> Path | None:
 def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     reviews = review_decisions(config)
 
-    def run() -> dict:
-        from dataset_builder.clean import CleanConfig, clean_qa
+    clean_config = CleanConfig(qa=layout.qa_generated, out=layout.qa_clean, report=layout.clean_report, reviews=reviews)
 
-        return clean_qa(layout.qa_generated, layout.qa_clean, layout.clean_report, CleanConfig(), reviews)
+    def run() -> dict:
+        from dataset_builder.clean import clean_qa
+
+        return clean_qa(clean_config)
 
     return Stage(
         name="clean",
@@ -114,21 +118,24 @@ def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     reviews = review_decisions(config)
 
+    build_config = BuildConfig(
+        qa=layout.qa_clean,
+        out=layout.dataset,
+        clean_report=layout.clean_report,
+        reviews=reviews,
+        seed=config.dataset.seed,
+        test_fraction=config.dataset.test_fraction,
+    )
+
     def run() -> dict:
         from dataset_builder.build import build_dataset
 
-        return build_dataset(
-            layout.qa_clean,
-            layout.dataset,
-            reviews_path=reviews,
-            seed=config.dataset.seed,
-            test_fraction=config.dataset.test_fraction,
-        )
+        return build_dataset(build_config)
 
     return Stage(
         name="build",
         describe=f"build the dataset (train/test by page) → {layout.dataset}",
-        inputs=[layout.qa_clean, *([reviews] if reviews else [])],
+        inputs=[layout.qa_clean, layout.clean_report, *([reviews] if reviews else [])],
         outputs=[layout.dataset],
         params=config.section("dataset"),
         run=run,

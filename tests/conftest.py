@@ -63,13 +63,15 @@ def pages_path() -> Path:
 def qa_dataset_dir(tmp_path_factory) -> Path:
     """A dataset folder built by the real offline chain: generate → clean → build."""
     from dataset_builder.build import build_dataset
-    from dataset_builder.clean import CleanConfig, clean_qa
-    from dataset_builder.generate import GenerateConfig, generate_qa
+    from dataset_builder.clean import clean_qa
+    from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
+    from dataset_builder.generate import generate_qa
 
     work = tmp_path_factory.mktemp("qa-dataset")
-    generate_qa(FIXTURE_PAGES, work / "generated.jsonl", GenerateConfig(generator="offline"))
-    clean_qa(work / "generated.jsonl", work / "clean.jsonl", work / "clean_report.json", CleanConfig())
-    build_dataset(work / "clean.jsonl", work / "dataset")
+    generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=work / "generated.jsonl", generator="offline"))
+    clean = CleanConfig(qa=work / "generated.jsonl", out=work / "clean.jsonl")
+    clean_qa(clean)
+    build_dataset(BuildConfig(qa=clean.out, out=work / "dataset", clean_report=clean.report))
     return work / "dataset"
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from benchmark.cli import main
 from dataset_builder.build import build_dataset
+from dataset_builder.config import BuildConfig
 from dataset_builder.import_csv import import_csv
 from tests.bad_input import assert_refused
 
@@ -128,7 +129,7 @@ def dataset_without_passages(tmp_path_factory) -> Path:
     rows = [f"What does course {n} cover?,Course {n} covers topic {n} with labs." for n in range(20)]
     (folder / "qa.csv").write_text("question,answer\n" + "\n".join(rows) + "\n")
     import_csv([folder / "qa.csv"], folder / "qa.jsonl")
-    build_dataset(folder / "qa.jsonl", folder / "dataset")
+    build_dataset(BuildConfig(qa=folder / "qa.jsonl", out=folder / "dataset"))
     return folder / "dataset"
 
 

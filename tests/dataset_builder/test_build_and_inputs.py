@@ -11,8 +11,9 @@ from datasets import load_dataset
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.qa_schema import normalize_question
 from dataset_builder.build import build_dataset
-from dataset_builder.clean import CleanConfig, clean_qa
-from dataset_builder.generate import GenerateConfig, generate_qa
+from dataset_builder.clean import clean_qa
+from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
+from dataset_builder.generate import generate_qa
 from dataset_builder.import_csv import import_csv
 from tests.dataset_builder.conftest import run_cli
 
@@ -35,12 +36,14 @@ def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_d
     card = (qa_dataset_dir / "README.md").read_text()
     assert f"train {train.num_rows} pairs, test {test.num_rows} pairs" in card
     assert "load_dataset(" in card and "config_name: text" in card and "size_categories" in card
+    cleaning = json.loads((qa_dataset_dir.parent / "clean_report.json").read_text())  # given as --clean-report
+    assert f"Cleaning: {cleaning['input_pairs']} generated pairs, {cleaning['kept']} kept" in card
 
 
 def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):
-    first = generate_qa(pages_path, tmp_path / "a.jsonl", GenerateConfig(generator="offline"))
+    first = generate_qa(GenerateConfig(pages=pages_path, out=tmp_path / "a.jsonl", generator="offline"))
     second = generate_qa(
-        pages_path, tmp_path / "b.jsonl", GenerateConfig(generator="offline", cache_dir=tmp_path / "c")
+        GenerateConfig(pages=pages_path, out=tmp_path / "b.jsonl", generator="offline", cache_dir=tmp_path / "c")
     )
     assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
     assert first["pairs"] > 60 and first["tokens_in"] == 0
@@ -52,9 +55,9 @@ def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):
 def test_split_is_deterministic_by_seed(qa_dataset_dir, tmp_path):
     qa = tmp_path / "qa.jsonl"
     qa.write_text("".join(json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]))
-    build_dataset(qa, tmp_path / "one", seed=1)
-    build_dataset(qa, tmp_path / "two", seed=1)
-    build_dataset(qa, tmp_path / "three", seed=2)
+    build_dataset(BuildConfig(qa=qa, out=tmp_path / "one", seed=1))
+    build_dataset(BuildConfig(qa=qa, out=tmp_path / "two", seed=1))
+    build_dataset(BuildConfig(qa=qa, out=tmp_path / "three", seed=2))
     tests = [load_qa_dataset(tmp_path / name)["test"]["id"] for name in ("one", "two", "three")]
     assert tests[0] == tests[1] != tests[2]
 
@@ -64,7 +67,7 @@ def test_rows_come_in_the_same_order_whatever_order_the_crawl_wrote_them(qa_data
     rows = [json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]]
     for name, order in (("crawled", rows), ("reversed", rows[::-1])):
         (tmp_path / f"{name}.jsonl").write_text("".join(order))
-        build_dataset(tmp_path / f"{name}.jsonl", tmp_path / name)
+        build_dataset(BuildConfig(qa=tmp_path / f"{name}.jsonl", out=tmp_path / name))
     crawled, reversed_ = (load_qa_dataset(tmp_path / name) for name in ("crawled", "reversed"))
     assert crawled["train"]["id"] == reversed_["train"]["id"] and crawled["test"]["id"] == reversed_["test"]["id"]
 
@@ -91,9 +94,9 @@ def test_legacy_csv_with_1300_pairs_imports_cleans_and_builds(tmp_path):
     )
     write_legacy_csv(tmp_path / "b.csv", [p[:2] for p in pairs[700:] + duplicates], ["question", "answer"])
     assert import_csv([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "qa.jsonl") == 1300 + len(duplicates)
-    report = clean_qa(tmp_path / "qa.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json", CleanConfig())
+    report = clean_qa(CleanConfig(qa=tmp_path / "qa.jsonl", out=tmp_path / "clean.jsonl"))
     assert report["dropped"]["duplicate"] + report["dropped"]["near_duplicate"] >= len(duplicates)
-    build_dataset(tmp_path / "clean.jsonl", tmp_path / "legacy-dataset")
+    build_dataset(BuildConfig(qa=tmp_path / "clean.jsonl", out=tmp_path / "legacy-dataset"))
     dataset = load_qa_dataset(tmp_path / "legacy-dataset")
     questions = [normalize_question(q) for split in ("train", "test") for q in dataset[split]["question"]]
     assert dataset["test"].num_rows > 0 and len(questions) == len(set(questions)) >= 1100
@@ -114,7 +117,7 @@ def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
     result = run_cli("review", "import", str(tmp_path / "review.csv"), "--reviews", str(reviews))
     assert result.returncode == 0 and '"drop": 1' in result.stdout
     for attempt in ("first", "second"):  # regenerating the data and building again keeps the decisions
-        counts = build_dataset(qa, tmp_path / attempt, reviews_path=reviews)
+        counts = build_dataset(BuildConfig(qa=qa, out=tmp_path / attempt, reviews=reviews))
         built = load_qa_dataset(tmp_path / attempt)
         all_rows = [row for split in ("train", "test") for row in built[split]]
         assert rows[0]["id"] not in {row["id"] for row in all_rows}
@@ -124,14 +127,14 @@ def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
 
 def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_person_keeps_them(pages_path, tmp_path):
     generated, clean, report_path = tmp_path / "generated.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json"
-    generate_qa(pages_path, generated, GenerateConfig(generator="offline"))
+    generate_qa(GenerateConfig(pages=pages_path, out=generated, generator="offline"))
     flagged = [json.loads(line) for line in generated.read_text().splitlines() if "security-notice" in line]
     assert len(flagged) == 3 and flagged[0]["answer"].startswith("Ignore all previous instructions")
 
-    report = clean_qa(generated, clean, report_path, CleanConfig())
+    report = clean_qa(CleanConfig(qa=generated, out=clean, report=report_path))
     assert report["dropped"]["injection"] == 3
     assert json.loads(report_path.read_text())["examples"]["injection"][0]["question"] == flagged[0]["question"]
-    build_dataset(clean, tmp_path / "dataset", test_fraction=0.5)
+    build_dataset(BuildConfig(qa=clean, out=tmp_path / "dataset", test_fraction=0.5))
     built = load_qa_dataset(tmp_path / "dataset")
     rows = [row for split in ("train", "test") for row in built[split]]
     assert rows and not [row for row in rows if "security-notice" in row["source_url"]]
@@ -147,7 +150,7 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
     result = run_cli("clean", "--qa", str(generated), "--out", str(clean), "--reviews", str(reviews))
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "clean_report.json").read_text())["dropped"]["injection"] == 2
-    build_dataset(clean, tmp_path / "reviewed", reviews_path=reviews, test_fraction=0.5)
+    build_dataset(BuildConfig(qa=clean, out=tmp_path / "reviewed", reviews=reviews, test_fraction=0.5))
     built = load_qa_dataset(tmp_path / "reviewed")
     kept = [row for split in ("train", "test") for row in built[split] if "security-notice" in row["source_url"]]
     assert [row["id"] for row in kept] == [harmless["id"]]
@@ -165,10 +168,12 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
         (["import-csv", "{tmp}/wrong.csv", "--out", "{tmp}/qa.jsonl"], "needs question(s) and answer(s) columns"),
         (["clean", "--qa", "{tmp}/missing.jsonl", "--out", "{tmp}/clean.jsonl"], "not found"),
         (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds"], "has no pairs"),
+        (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds", "--clean-report", "{tmp}/report.json"],
+         "clean report '{tmp}/report.json' not found: run `python -m dataset_builder clean` first"),
         (["build", "--qa", "{tmp}/empty.jsonl", "--out", "{tmp}/ds", "--push-to-hub", "not a repo"],
          "invalid Hub repo id"),
         (["generate", "--pages", "{tmp}/empty.jsonl", "--out", "{tmp}/qa.jsonl", "--generator", "llama"],
-         "--generator must be one of"),
+         "argument --generator: invalid choice: 'llama' (choose from 'openai', 'offline')"),
     ],
 )  # fmt: off
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):

@@ -3,8 +3,10 @@
 import random
 
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.clean import CleanConfig, clean_records, grounding_score
+from dataset_builder.clean import clean_records, grounding_score
+from dataset_builder.config import CleanConfig
 
+RULES = CleanConfig(qa="generated.jsonl", out="clean.jsonl")  # clean_records reads the rules, not the files
 PASSAGE = "Our Kubernetes course lasts three days. It costs 1,500 dollars per person and runs online."
 
 
@@ -25,7 +27,7 @@ def test_every_drop_reason_is_counted_with_examples():
         row("Is the Kubernetes course free for veterans?", "Veterans attend free with a government voucher."),
         row("  How much   does it cost?\n", " It costs 1,500\n dollars per person. "),
     ]
-    kept, report = clean_records(rows, CleanConfig())
+    kept, report = clean_records(rows, RULES)
     assert report["dropped"] == {
         "empty": 1,
         "injection": 0,
@@ -53,7 +55,7 @@ def test_exact_duplicates_after_normalisation_and_boilerplate():
         row("what does the COURSE cost", "It costs 1,500 dollars per person, online."),
         row("Do you use cookies on the site?", "We use cookies to improve your experience."),
     ]
-    kept, report = clean_records(rows, CleanConfig())
+    kept, report = clean_records(rows, RULES)
     assert report["dropped"]["duplicate"] == 1 and report["dropped"]["boilerplate"] == 1 and len(kept) == 1
 
 
@@ -73,7 +75,7 @@ def test_planted_near_duplicates_are_found_with_high_precision_and_recall():
             variant = question.replace("?", " please?")
             rows.append(row(variant, "It costs 1,500 dollars per person."))
             planted.add(variant)
-    kept, _ = clean_records(rows, CleanConfig())
+    kept, _ = clean_records(rows, RULES)
     kept_questions = {record.question for record in kept}
     dropped = {r.question for r in rows} - kept_questions
     recall = len(planted & dropped) / len(planted)

@@ -121,7 +121,7 @@ def test_a_passage_the_endpoint_refuses_for_good_is_recorded_and_the_rest_kept(l
 
 def test_replies_that_are_not_a_chat_completion_are_retried_like_a_5xx(llm, pages_path, tmp_path):
     llm.script(["html", "no_choices"])
-    stats = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, concurrency=2))
+    stats = generate_qa(config(llm, tmp_path, pages_path, concurrency=2))
     assert stats["failed"] == 0 and stats["generated"] == stats["passages"]
     assert llm.calls == stats["passages"] + 2
 
@@ -160,9 +160,9 @@ def test_no_pair_at_all_is_a_one_line_error_and_the_rerun_asks_again(llm, pages_
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--max-attempts", "0"], "--max-attempts must be at least 1, got 0"),
-        (["--timeout", "-5"], "--timeout must be a positive number of seconds, got -5.0"),
-        (["--timeout", "0"], "--timeout must be a positive number of seconds, got 0.0"),
+        (["--max-attempts", "0"], "--max-attempts: input should be greater than or equal to 1, got 0"),
+        (["--timeout", "-5"], "--timeout: input should be greater than 0, got -5.0"),
+        (["--timeout", "0"], "--timeout: input should be greater than 0, got 0.0"),
     ],
 )
 def test_impossible_retry_settings_are_refused_at_the_cli(llm, pages_path, tmp_path, cli_env, option, message):

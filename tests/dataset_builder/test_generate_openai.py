@@ -12,21 +12,23 @@ import pytest
 from cazton_llm.errors import UserError
 from cazton_llm.page_schema import read_pages
 from dataset_builder.batch import collect_batch, submit_batch
-from dataset_builder.generate import GenerateConfig, generate_qa
+from dataset_builder.config import GenerateConfig
+from dataset_builder.generate import generate_qa
 from dataset_builder.passages import all_passages
 from tests.dataset_builder.conftest import REPO, run_cli
 
 
-def config(server, tmp_path, **overrides) -> GenerateConfig:
-    options = {"generator": "openai", "base_url": server.url, "model": "gpt-5-mini", "cache_dir": tmp_path / "cache"}
-    return GenerateConfig(**{**options, "backoff_base_s": 0.01, "timeout_s": 2.0, **overrides})
+def config(server, tmp_path, pages, **overrides) -> GenerateConfig:
+    """Generation of `pages` into tmp_path/qa.jsonl through `server`, with short timeouts and backoff."""
+    options = {"generator": "openai", "base_url": server.url, "model": "gpt-5-mini", "out": tmp_path / "qa.jsonl"}
+    return GenerateConfig(pages=pages, **{**options, "backoff_base_s": 0.01, "timeout_s": 2.0, **overrides})
 
 
 def test_run_with_faults_completes_and_keeps_provenance(llm, pages_path, tmp_path):
     passages = all_passages(read_pages(pages_path))
     llm.hang_s = 3.0
     llm.script(["429", "500", "timeout", "malformed", "bad_schema"])
-    stats = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, concurrency=4))
+    stats = generate_qa(config(llm, tmp_path, pages_path, concurrency=4))
     assert stats["generated"] == len(passages) and stats["failed"] == 0
     assert llm.calls == len(passages) + 5  # every fault cost exactly one extra call
     rows = [json.loads(line) for line in (tmp_path / "qa.jsonl").read_text().splitlines()]
@@ -42,25 +44,25 @@ def test_run_with_faults_completes_and_keeps_provenance(llm, pages_path, tmp_pat
 
 
 def test_cached_rerun_makes_zero_calls_and_changed_page_only_its_own(llm, pages_path, tmp_path):
-    generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path))
+    generate_qa(config(llm, tmp_path, pages_path))
     calls = llm.calls
-    again = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path))
+    again = generate_qa(config(llm, tmp_path, pages_path))
     assert llm.calls == calls and again["generated"] == 0 and again["reused"] == again["passages"]
 
     pages = [json.loads(line) for line in pages_path.read_text().splitlines()]
     pages[3]["paragraphs"] = [*pages[3]["paragraphs"][:-1], "We now also offer a brand new quantum readiness review."]
     changed_pages = tmp_path / "pages.jsonl"
     changed_pages.write_text("".join(json.dumps(page) + "\n" for page in pages))
-    changed = generate_qa(changed_pages, tmp_path / "qa.jsonl", config(llm, tmp_path))
+    changed = generate_qa(config(llm, tmp_path, changed_pages))
     assert 1 <= changed["generated"] <= 2 and llm.calls == calls + changed["generated"]
     assert all("pages.jsonl" not in str(request) for request in llm.requests)
 
 
 def test_retries_give_up_without_caching_and_next_run_retries(llm, pages_path, tmp_path):
     llm.script(["500"] * 3)
-    stats = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, max_attempts=3, concurrency=1))
+    stats = generate_qa(config(llm, tmp_path, pages_path, max_attempts=3, concurrency=1))
     assert stats["failed"] == 1 and stats["generated"] == stats["passages"] - 1
-    retry = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path))
+    retry = generate_qa(config(llm, tmp_path, pages_path))
     assert retry["generated"] == 1 and retry["failed"] == 0
 
 
@@ -86,7 +88,7 @@ def test_killed_run_resumes_with_no_repeated_calls(llm, pages_path, tmp_path):
 
 
 def test_page_text_is_data_not_instructions(llm, pages_path, tmp_path):
-    stats = generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path))
+    stats = generate_qa(config(llm, tmp_path, pages_path))
     assert stats["flagged_injection"] == ["http://127.0.0.1:8765/security-notice.html"]
     request = next(r for r in llm.requests if "Ignore all previous instructions" in r["messages"][-1]["content"])
     system, user = request["messages"][0]["content"], request["messages"][-1]["content"]
@@ -97,7 +99,7 @@ def test_page_text_is_data_not_instructions(llm, pages_path, tmp_path):
 def test_an_obedient_model_cannot_change_the_output_format(llm, pages_path, tmp_path):
     llm.responder = lambda body: "PWNED"
     with pytest.raises(UserError, match="no question/answer pair was produced"):
-        generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, max_attempts=2, concurrency=4))
+        generate_qa(config(llm, tmp_path, pages_path, max_attempts=2, concurrency=4))
     report = json.loads((tmp_path / "qa.report.json").read_text())
     assert report["pairs"] == 0 and report["failed"] == report["passages"]
     assert "not valid JSON pairs" in report["failures"][0]["reason"]
@@ -105,18 +107,17 @@ def test_an_obedient_model_cannot_change_the_output_format(llm, pages_path, tmp_
 
 
 def test_original_recipe_mode_uses_the_paragraph_as_answer(llm, pages_path, tmp_path):
-    generate_qa(pages_path, tmp_path / "qa.jsonl", config(llm, tmp_path, mode="paragraph"))
+    generate_qa(config(llm, tmp_path, pages_path, mode="paragraph"))
     rows = [json.loads(line) for line in (tmp_path / "qa.jsonl").read_text().splitlines()]
     assert all(row["answer"] == row["passage"] and "\n\n" not in row["passage"] for row in rows)
     assert "exactly one question" in llm.requests[0]["messages"][0]["content"]
 
 
 def test_batch_submit_then_collect_fills_the_cache(llm, pages_path, tmp_path):
-    out = tmp_path / "qa.jsonl"
-    state = submit_batch(pages_path, out, config(llm, tmp_path))
+    state = submit_batch(config(llm, tmp_path, pages_path))
     assert state["requests"] == len(all_passages(read_pages(pages_path)))
-    assert collect_batch(out, config(llm, tmp_path)) == "completed"
-    stats = generate_qa(pages_path, out, config(llm, tmp_path))
+    assert collect_batch(config(llm, tmp_path, pages_path)) == "completed"
+    stats = generate_qa(config(llm, tmp_path, pages_path))
     assert llm.calls == 0 and stats["reused"] == stats["passages"] and stats["pairs"] > 0
 
 

@@ -8,6 +8,7 @@ from datasets import load_dataset
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from dataset_builder.build import build_dataset
+from dataset_builder.config import BuildConfig
 
 
 def split_by_page(qa_dataset_dir, tmp_path):
@@ -28,9 +29,9 @@ def ids(dataset_dict) -> dict:
 
 def test_same_named_folders_each_load_their_own_rows(qa_dataset_dir, tmp_path):
     qa = split_by_page(qa_dataset_dir, tmp_path)
-    build_dataset(qa["first"], tmp_path / "a" / "dataset")
+    build_dataset(BuildConfig(qa=qa["first"], out=tmp_path / "a" / "dataset"))
     first = ids(load_dataset(str(tmp_path / "a" / "dataset")))
-    build_dataset(qa["second"], tmp_path / "b" / "dataset")
+    build_dataset(BuildConfig(qa=qa["second"], out=tmp_path / "b" / "dataset"))
 
     second = ids(load_dataset(str(tmp_path / "b" / "dataset")))
     assert second != first and not set(second["train"]) & set(first["train"])
@@ -45,13 +46,15 @@ def shard_names(folder) -> list[str]:
 
 def test_a_folder_rebuilt_with_other_pairs_loads_the_new_rows(qa_dataset_dir, tmp_path):
     qa = split_by_page(qa_dataset_dir, tmp_path)
-    build_dataset(qa["first"], tmp_path / "dataset")
+    build_dataset(BuildConfig(qa=qa["first"], out=tmp_path / "dataset"))
     first = ids(load_dataset(str(tmp_path / "dataset")))
     first_shards = shard_names(tmp_path / "dataset")
-    build_dataset(qa["second"], tmp_path / "dataset")
+    build_dataset(BuildConfig(qa=qa["second"], out=tmp_path / "dataset"))
     assert ids(load_dataset(str(tmp_path / "dataset"))) != first
 
-    build_dataset(qa["first"], tmp_path / "again")  # the same pairs give the same files (nothing new to upload)
+    build_dataset(
+        BuildConfig(qa=qa["first"], out=tmp_path / "again")
+    )  # the same pairs give the same files (nothing new to upload)
     assert shard_names(tmp_path / "again") == first_shards != shard_names(tmp_path / "dataset")
 
 
@@ -60,10 +63,10 @@ def test_publishing_v2_then_loading_by_repo_id_returns_v2(hub, qa_dataset_dir, t
 
     qa = split_by_page(qa_dataset_dir, tmp_path)
     repo_id = hub.new_repo_id("site-qa")
-    build_dataset(qa["first"], tmp_path / "dataset", push_to_hub=repo_id)
+    build_dataset(BuildConfig(qa=qa["first"], out=tmp_path / "dataset", push_to_hub=repo_id))
     v1 = ids(load_dataset(repo_id))
     assert v1 == ids(load_dataset(str(tmp_path / "dataset")))
-    build_dataset(qa["second"], tmp_path / "dataset", push_to_hub=repo_id)
+    build_dataset(BuildConfig(qa=qa["second"], out=tmp_path / "dataset", push_to_hub=repo_id))
 
     v2 = ids(load_dataset(repo_id))
     assert v2 == ids(load_dataset(str(tmp_path / "dataset"))) != v1

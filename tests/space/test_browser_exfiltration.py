@@ -11,6 +11,7 @@ import pytest
 from cazton_llm.atomic import write_jsonl
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.build import build_dataset
+from dataset_builder.config import BuildConfig
 from scraper.site_server import serve_site
 from space.config import SpaceConfig
 from tests.space.conftest import browser_page, running_app
@@ -55,7 +56,7 @@ def hostile_dataset(tmp_path_factory, collector):
         for n, (question, (url, title)) in enumerate(zip(questions, sources, strict=True))
     ]
     write_jsonl(work / "clean.jsonl", records)
-    build_dataset(work / "clean.jsonl", work / "dataset", test_fraction=0.34)
+    build_dataset(BuildConfig(qa=work / "clean.jsonl", out=work / "dataset", test_fraction=0.34))
     return work / "dataset"
 
 
