@@ -17,8 +17,6 @@ from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import finish_answer
 
-MODES = ("closed-book", "grounded")  # grounded: the question's source passage goes into the prompt
-
 
 @dataclass(frozen=True)
 class CachedAnswer:
@@ -35,12 +33,11 @@ class CachedAnswer:
     answers_key: str = ""
 
 
-def answers_key(spec: str, mode: str, settings) -> str:
+def answers_key(spec: ModelSpec, mode: str, settings) -> str:
     """Identifies what an answer depends on: the spec, the files of its local folders (so a retrained
     adapter in the same folder is not mistaken for the old one), the prompt mode and the decoding."""
-    parsed = ModelSpec.parse(spec)
     files = []
-    for ref in (parsed.base, parsed.adapter):
+    for ref in (spec.base, spec.adapter):
         if ref is not None and ref.is_local:
             files += [
                 (str(path), path.stat().st_size, path.stat().st_mtime_ns)
@@ -48,7 +45,7 @@ def answers_key(spec: str, mode: str, settings) -> str:
                 if path.is_file()
             ]
     prompting = [mode, settings.company, repr(settings.decoding)]
-    return hashlib.sha256(json.dumps([spec, files, prompting]).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([str(spec), files, prompting]).encode()).hexdigest()[:16]
 
 
 def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
@@ -80,7 +77,9 @@ def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> 
     return results
 
 
-def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_path: Path) -> dict[str, list[dict]]:
+def answer_questions(
+    name: str, spec: ModelSpec, rows: list[dict], settings, answers_path: Path
+) -> dict[str, list[dict]]:
     """Answers of model `name` for every row in every prompt mode, from the cache or freshly generated."""
     import torch
 
@@ -89,7 +88,7 @@ def answer_questions(name: str, spec: str, rows: list[dict], settings, answers_p
     todo = [(mode, row) for mode in settings.modes for row in rows if (name, keys[mode], row["id"]) not in cached]
     if todo:
         torch.manual_seed(settings.seed)
-        model, tokenizer = load_for_inference(ModelSpec.parse(spec))
+        model, tokenizer = load_for_inference(spec)
         answers_path.parent.mkdir(parents=True, exist_ok=True)
         with answers_path.open("a", encoding="utf-8") as handle:
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"answering ({name})", unit="batch"):

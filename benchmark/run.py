@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict
 
 from rich.console import Console
 from rich.table import Table
 
-from benchmark.generation import MODES, answer_questions
+from benchmark.config import BenchmarkConfig
+from benchmark.generation import answer_questions
 from benchmark.judge import Judge, pairwise_results
 from benchmark.metrics import per_answer_metrics, summarize
+from benchmark.model_card import update_model_card
 from benchmark.report import write_report
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.decoding import Decoding
 from cazton_llm.errors import UserError
-from cazton_llm.model_loading import ModelSpec
 
 TABLE_METRICS = (
     "rouge_l",
@@ -26,33 +25,6 @@ TABLE_METRICS = (
     "words_after_reference",
     "tokens_per_s",
 )
-
-
-@dataclass
-class BenchmarkConfig:
-    dataset: str
-    out_dir: Path
-    models: dict[str, str] = field(default_factory=dict)  # name -> BASE, BASE+ADAPTER, with optional @revision
-    split: str = "test"
-    modes: tuple[str, ...] = ("closed-book",)  # and/or "grounded": the source passage in the prompt
-    judge: str | None = None  # "openai:MODEL"
-    limit: int | None = None
-    decoding: Decoding = field(default_factory=Decoding)  # the Space's decoding settings
-    batch_size: int = 8
-    seed: int = 0
-    company: str = "Cazton"  # named in the system line of models with their own chat template, as in the Space
-
-    def validate(self) -> None:
-        if not self.models:
-            raise UserError("no models: pass --model NAME=SPEC at least once")
-        unknown = [mode for mode in self.modes if mode not in MODES]
-        if unknown or not self.modes:
-            raise UserError(f"prompt mode {unknown[0] if unknown else ''!r} is unknown: choose from {', '.join(MODES)}")
-        for option, value in (("--batch-size", self.batch_size), ("--limit", self.limit)):
-            if value is not None and value < 1:
-                raise UserError(f"{option} must be at least 1, got {value}")
-        for spec in self.models.values():
-            ModelSpec.parse(spec).check()
 
 
 def print_table(summary: dict, mode: str) -> None:
@@ -85,8 +57,10 @@ def passage_notes(rows: list[dict]) -> list[str]:
 
 
 def run_benchmark(config: BenchmarkConfig) -> dict:
-    config.validate()
-    out_dir = Path(config.out_dir)
+    """Answer, score and report (and put the results on an adapter's card when asked); returns the results."""
+    for spec in config.models.values():
+        spec.check()  # local folders exist and hold readable weights, before the dataset is loaded
+    out_dir = config.out
     dataset = load_qa_dataset(config.dataset, split=config.split)
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
@@ -108,7 +82,7 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
         "dataset": str(config.dataset),
         "split": config.split,
         "questions": len(rows),
-        "models": config.models,
+        "models": {name: str(spec) for name, spec in config.models.items()},
         "modes": list(config.modes),
         "decoding": asdict(config.decoding),
         "seed": config.seed,
@@ -131,6 +105,9 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     for mode in config.modes:
         print_table(results["metrics"][mode], mode)
     print(f"report: {out_dir / 'report.md'}")
+    if config.update_model_card:
+        update_model_card(config.update_model_card, config.card_model, results)
+        print(f"model card updated: {config.update_model_card / 'README.md'}")
     return results
 
 

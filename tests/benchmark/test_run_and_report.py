@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from benchmark.config import BenchmarkConfig
 from benchmark.model_card import update_model_card
-from benchmark.run import BenchmarkConfig, run_benchmark
-from cazton_llm.decoding import Decoding
+from benchmark.run import run_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 ZEPHYR_TEMPLATE = (
@@ -43,11 +43,11 @@ def report(tiny_base_dir, tiny_adapter_dir, chat_model_dir, qa_dataset_dir, tmp_
     }
     config = BenchmarkConfig(
         dataset=str(qa_dataset_dir),
-        out_dir=out,
+        out=out,
         models=models,
-        modes=("closed-book", "grounded"),
+        modes=["closed-book", "grounded"],
         limit=8,
-        decoding=Decoding(max_new_tokens=48),
+        max_new_tokens=48,
         company="Northwind Forge",
     )
     return out, config, run_benchmark(config)
@@ -100,9 +100,7 @@ def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_thei
     config.models = {**config.models, "base-again": config.models["base"]}
     run_benchmark(config)
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 2 * 8
-    longer = dataclasses.replace(
-        config, models={"base": config.models["base"]}, modes=("grounded",), decoding=Decoding(max_new_tokens=49)
-    )
+    longer = dataclasses.replace(config, models={"base": config.models["base"]}, modes=["grounded"], max_new_tokens=49)
     assert run_benchmark(longer)["modes"] == ["grounded"]
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 3 * 8, "new decoding, new answers"
 
