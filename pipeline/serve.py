@@ -7,8 +7,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from cazton_llm.layout import OutputLayout
-from pipeline.config import PipelineConfig
-from pipeline.stages import base_model_path
+from pipeline.config import PipelineConfig, base_model_path
 from scraper.config import SAMPLE_SITE
 from scraper.site_server import serve_sample_site
 
@@ -18,7 +17,7 @@ def chat_config(config: PipelineConfig):
 
     layout = OutputLayout(Path(config.run_dir))
     return SpaceConfig(
-        base_model=base_model_path(config, layout),
+        base_model=base_model_path(config.base, layout),
         adapter=str(layout.adapter),
         dataset=str(layout.dataset),
         company=config.company,

@@ -6,12 +6,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cazton_llm.decoding import Decoding
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
-from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
-from pipeline.config import PipelineConfig
-from scraper.config import SAMPLE_SITE, CrawlConfig
+from pipeline.config import PipelineConfig, base_model_path
+from scraper.config import SAMPLE_SITE
 from scraper.site_server import SAMPLE_SITE_DIR
 
 
@@ -27,117 +25,83 @@ class Stage:
     left_undone: Callable[[dict], str | None] = lambda summary: None
 
 
-def base_model_path(config: PipelineConfig, layout: OutputLayout) -> str:
-    if config.offline_base:
-        return str(layout.tiny_base)
-    return str(layout.imported_base) if config.packaged_base else config.base.model
-
-
 def built_base(config: PipelineConfig, layout: OutputLayout) -> list[Path]:
     """The base folder an earlier stage writes (tiny or imported), as an input of the stages that read it."""
-    return [Path(base_model_path(config, layout))] if config.offline_base or config.packaged_base else []
+    return [Path(base_model_path(config.base, layout))] if config.offline_base or config.packaged_base else []
 
 
 def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    sample = config.site.start_url == SAMPLE_SITE
-    crawl_config = CrawlConfig(
-        out=layout.pages,
-        start_url=config.site.start_url,
-        sample_port=config.site.sample_port,
-        max_pages=config.site.max_pages,
-        max_depth=config.site.max_depth,
-        fast=config.site.fast,
-        resume=True,
-        # The stage only runs when forced (--from crawl) or reconfigured: fetch pages afresh.
-        refresh=True,
-    )
+    site = config.site
+    sample = site.start_url == SAMPLE_SITE
 
     def run() -> dict:
         from scraper.crawl import run_crawl
 
-        return run_crawl(crawl_config)
+        return run_crawl(site)
 
-    where = f"the bundled sample site on 127.0.0.1:{config.site.sample_port}" if sample else config.site.start_url
+    where = f"the bundled sample site on 127.0.0.1:{site.sample_port}" if sample else site.start_url
     return Stage(
         name="crawl",
-        describe=f"crawl {where} (≤ {config.site.max_pages} pages) → {layout.pages}",
+        describe=f"crawl {where} (≤ {site.max_pages} pages) → {site.out}",
         inputs=[SAMPLE_SITE_DIR] if sample else [],
-        outputs=[layout.pages],
-        params=config.section("site"),
+        outputs=[site.out],
+        params=asdict(site),
         run=run,
     )
 
 
 def generate_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    options = {key: value for key, value in config.section("generate").items() if value is not None}
-    generate_config = GenerateConfig(pages=layout.pages, out=layout.qa_generated, **options)
-
     def run() -> dict:
         from dataset_builder.generate import generate_qa
 
-        return generate_qa(generate_config)
+        return generate_qa(config.generate)
 
     def left_undone(summary: dict) -> str | None:
         return f"{summary['failed']} passages failed" if summary["failed"] else None
 
     return Stage(
         name="generate",
-        describe=f"generate QA pairs with the {config.generate.generator} generator → {layout.qa_generated}",
-        inputs=[layout.pages],
-        outputs=[layout.qa_generated],
-        params=config.section("generate"),
+        describe=f"generate QA pairs with the {config.generate.generator} generator → {config.generate.out}",
+        inputs=[config.generate.pages],
+        outputs=[config.generate.out],
+        params=asdict(config.generate),
         run=run,
         left_undone=left_undone,
     )
 
 
-def review_decisions(config: PipelineConfig) -> Path | None:
-    return Path(config.dataset.reviews) if config.dataset.reviews else None
-
-
 def clean_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    reviews = review_decisions(config)
-
-    clean_config = CleanConfig(qa=layout.qa_generated, out=layout.qa_clean, report=layout.clean_report, reviews=reviews)
+    clean = config.clean
 
     def run() -> dict:
         from dataset_builder.clean import clean_qa
 
-        return clean_qa(clean_config)
+        return clean_qa(clean)
 
     return Stage(
         name="clean",
-        describe=f"clean, dedupe and grounding-check → {layout.qa_clean}",
-        inputs=[layout.qa_generated, *([reviews] if reviews else [])],
-        outputs=[layout.qa_clean, layout.clean_report],
-        params={},
+        describe=f"clean, dedupe and grounding-check → {clean.out}",
+        inputs=[clean.qa, *([clean.reviews] if clean.reviews else [])],
+        outputs=[clean.out, clean.report],
+        params=asdict(clean),
         run=run,
     )
 
 
 def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    reviews = review_decisions(config)
-
-    build_config = BuildConfig(
-        qa=layout.qa_clean,
-        out=layout.dataset,
-        clean_report=layout.clean_report,
-        reviews=reviews,
-        seed=config.dataset.seed,
-        test_fraction=config.dataset.test_fraction,
-    )
+    build = config.dataset
 
     def run() -> dict:
         from dataset_builder.build import build_dataset
 
-        return build_dataset(build_config)
+        return build_dataset(build)
 
     return Stage(
         name="build",
-        describe=f"build the dataset (train/test by page) → {layout.dataset}",
-        inputs=[layout.qa_clean, layout.clean_report, *([reviews] if reviews else [])],
-        outputs=[layout.dataset],
-        params=config.section("dataset"),
+        describe=f"build the dataset (train/test by page) → {build.out}",
+        inputs=[build.qa, build.clean_report, *([build.reviews] if build.reviews else [])],
+        outputs=[build.out],
+        params=asdict(build),
         run=run,
     )
 
@@ -155,7 +119,7 @@ def tiny_base_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         describe=f"pretrain a tiny phi-architecture base on the page text → {layout.tiny_base}",
         inputs=[layout.pages],
         outputs=[layout.tiny_base],
-        params=config.section("base"),
+        params=asdict(config.base),
         run=run,
     )
 
@@ -178,7 +142,7 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     recipe = Path(config.train.recipe)
     overrides = {
         **config.train.overrides,
-        "model_name_or_path": base_model_path(config, layout),
+        "model_name_or_path": base_model_path(config.base, layout),
         "dataset_name": str(layout.dataset),
         "output_dir": str(layout.adapter),
         "company": config.company,
@@ -199,46 +163,28 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     )
 
 
-def benchmark_models(config: PipelineConfig, layout: OutputLayout) -> dict[str, str]:
-    base = base_model_path(config, layout)
-    return {"finetuned": f"{base}+{layout.adapter}", "base": base, **config.benchmark.extra_models}
-
-
 def benchmark_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    models = benchmark_models(config, layout)
-    decoding = Decoding(max_new_tokens=config.benchmark.max_new_tokens)
+    benchmark = config.benchmark
 
     def run() -> dict:
-        from benchmark.run import BenchmarkConfig, run_benchmark
+        from benchmark.run import run_benchmark
 
-        return run_benchmark(
-            BenchmarkConfig(
-                dataset=str(layout.dataset),
-                split=config.benchmark.split,
-                models=models,
-                modes=tuple(config.benchmark.modes),
-                judge=config.benchmark.judge,
-                limit=config.benchmark.limit,
-                decoding=decoding,
-                out_dir=layout.benchmark,
-                company=config.company,
-            )
-        )
+        return run_benchmark(benchmark)
 
     return Stage(
         name="benchmark",
-        describe=f"benchmark {', '.join(models)} on the {config.benchmark.split} split → {layout.benchmark}",
-        inputs=[layout.dataset, layout.adapter, *built_base(config, layout)],
-        outputs=[layout.benchmark],
+        describe=f"benchmark {', '.join(benchmark.models)} on the {benchmark.split} split → {benchmark.out}",
+        inputs=[Path(benchmark.dataset), layout.adapter, *built_base(config, layout)],
+        outputs=[benchmark.out],
         # The decoding settings are the Space's (cazton_llm.decoding): a change there reruns the benchmark.
-        params={**config.section("benchmark"), "models": models, "decoding": asdict(decoding)},
+        params={**asdict(benchmark), "decoding": asdict(benchmark.decoding)},
         run=run,
     )
 
 
 def plan(config: PipelineConfig) -> list[Stage]:
     """Every stage in order (serving is not a stage: it runs after the plan, when asked)."""
-    layout = OutputLayout(Path(config.run_dir))
+    layout = config.layout
     builders = [crawl_stage, generate_stage, clean_stage, build_stage]
     if config.offline_base:
         builders.append(tiny_base_stage)

@@ -36,7 +36,8 @@ def test_shipped_configs_load_with_their_intent():
     assert cazton.site.start_url == "https://cazton.com"
     assert cazton.generate.generator == "openai"
     assert cazton.base.model == "microsoft/phi-1_5"
-    assert cazton.benchmark.extra_models == {"zephyr": "HuggingFaceH4/zephyr-7b-beta"}
+    assert list(cazton.benchmark.models) == ["finetuned", "base", "zephyr"]
+    assert str(cazton.benchmark.models["zephyr"]) == "HuggingFaceH4/zephyr-7b-beta"
     assert all((cazton.hub.dataset, cazton.hub.adapter, cazton.hub.space))
 
 
