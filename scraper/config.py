@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegative, Port, Seconds, check_fields
 
 SAMPLE_SITE = "sample"  # as start_url: the bundled sample site (scraper/sample_site), served on 127.0.0.1
+USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
 
 
 @dataclass(kw_only=True)
@@ -45,6 +46,10 @@ class CrawlConfig:
     )
     refresh: bool = field(default=False, metadata={"help": "ignore the HTTP cache and refetch every page"})
     download_timeout: Seconds = field(default=30.0, metadata={"help": "seconds before a request times out"})
+    user_agent: str = field(
+        default=USER_AGENT,
+        metadata={"help": "User-Agent header of every request; robots.txt rules are read for this agent"},
+    )
 
     def __post_init__(self):
         check_fields(self)
@@ -53,6 +58,8 @@ class CrawlConfig:
             raise FieldError(
                 "start_url", f"{self.start_url!r} is not an http(s) URL: give e.g. https://example.com, or `sample`"
             )
+        if not self.user_agent.strip() or not self.user_agent.isprintable():
+            raise FieldError("user_agent", f"{self.user_agent!r} must be one line of printable text")
         if self.out.suffix != ".jsonl":
             raise FieldError("out", f"{str(self.out)!r} must end in .jsonl")
         if self.state_dir is None:

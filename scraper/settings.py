@@ -6,11 +6,9 @@ from __future__ import annotations
 from scraper.config import CrawlConfig
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
-USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
 
 POLITE_SETTINGS = {
     "ROBOTSTXT_OBEY": True,
-    "USER_AGENT": USER_AGENT,
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_START_DELAY": 1.0,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
@@ -61,6 +59,7 @@ def crawl_settings(config: CrawlConfig) -> dict:
     settings["HTTPCACHE_DIR"] = str((config.state_dir / "httpcache").resolve())
     settings["HTTPCACHE_ENABLED"] = not config.refresh
     settings["DOWNLOAD_TIMEOUT"] = config.download_timeout
+    settings["USER_AGENT"] = config.user_agent
     settings.update(
         {"PAGES_OUT": str(config.out), "PAGES_MAX": config.max_pages, "CLOSESPIDER_ITEMCOUNT": config.max_pages}
     )
