@@ -107,14 +107,14 @@ def sequences_isolated(trainer) -> tuple[float, float]:
 
 def measure(recipe: Path, overrides: dict, steps: int, threads: int | None) -> dict:
     """Train `steps` optimizer steps of `recipe` with `overrides` (run in a fresh process) and measure them."""
-    from train.cli import overrides_to_argv, parse_training_args
+    from train.cli import training_arguments
     from train.sft import prepare_run
 
     if threads:
         torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as out_dir:
         run_overrides = {**overrides, **QUIET_TRAINING, "max_steps": steps, "output_dir": f"{out_dir}/adapter"}
-        run = prepare_run(*parse_training_args(["--config", str(recipe), *overrides_to_argv(run_overrides)]))
+        run = prepare_run(*training_arguments(recipe, run_overrides))
         trainer = run.trainer
         meter = BatchMeter(run.tokenizer.pad_token_id)
         trainer.model.register_forward_pre_hook(meter.count, with_kwargs=True)

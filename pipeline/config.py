@@ -219,12 +219,12 @@ def apply_override(values: dict, assignment: str) -> None:
 def check_training_args(train: TrainConfig) -> None:
     """The recipe and its overrides parse as the train stage will parse them, so a bad value stops the run
     before the crawl rather than after the stages before training."""
-    from train.cli import overrides_to_argv, parse_training_args
+    from train.cli import training_arguments
 
     with warnings.catch_warnings():  # deprecation notices about the recipe are for the training run to show
         warnings.simplefilter("ignore")
         try:
-            parse_training_args(["--config", str(train.recipe), *overrides_to_argv(train.overrides)])
+            training_arguments(train.recipe, train.overrides)
         except UserError as error:
             raise UserError(f"config field train.overrides: {error}") from None
 

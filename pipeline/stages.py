@@ -149,9 +149,10 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     }
 
     def run() -> dict:
-        from train.cli import run_training
+        from train.cli import training_arguments
+        from train.sft import train_adapter
 
-        return run_training(recipe, overrides)
+        return train_adapter(*training_arguments(recipe, overrides))
 
     return Stage(
         name="train",

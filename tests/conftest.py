@@ -88,10 +88,13 @@ def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
 
 def trained_adapter(tmp_path_factory, recipe: str, overrides: dict) -> Path:
     """An adapter folder written by the real training command from `recipe` with `overrides`."""
-    from train.cli import run_training
+    from train.cli import training_arguments
+    from train.sft import train_adapter
 
     adapter_dir = tmp_path_factory.mktemp(Path(recipe).stem) / "adapter"
-    run_training(REPO / recipe, {**overrides, "output_dir": str(adapter_dir), "report_to": "none"})
+    train_adapter(
+        *training_arguments(REPO / recipe, {**overrides, "output_dir": str(adapter_dir), "report_to": "none"})
+    )
     return adapter_dir
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+import yaml
 
 from cazton_llm.errors import UserError, exit_on_user_error
 
@@ -22,46 +25,53 @@ def translate_push_flag(argv: list[str]) -> list[str]:
     return translated
 
 
-def device_defaults() -> list[str]:
+def device_settings() -> dict:
     """bf16 on a GPU; on a CPU fp32 with use_cpu (SFTConfig refuses bf16 without a GPU)."""
     import torch
 
-    return ["--bf16", "true"] if torch.cuda.is_available() else ["--bf16", "false", "--use_cpu", "true"]
+    return {"bf16": True} if torch.cuda.is_available() else {"bf16": False, "use_cpu": True}
 
 
-def parse_training_args(argv: list[str]):
+def read_recipe(recipe: str | Path | None) -> dict:
+    """A recipe YAML's fields (none without a recipe)."""
+    if recipe is None:
+        return {}
+    if not Path(recipe).is_file():
+        raise UserError(f"recipe {str(recipe)!r} not found: pick one in train/configs/")
+    values = yaml.safe_load(Path(recipe).read_text(encoding="utf-8")) or {}
+    if not isinstance(values, dict):
+        raise UserError(f"recipe {str(recipe)!r} must hold a mapping of training fields")
+    return values
+
+
+def training_arguments(recipe: str | Path | None, overrides: dict | None = None, argv: Sequence[str] = ()):
+    """(ScriptArguments, SFTConfig, ModelConfig) from the recipe's fields, then the device's, then `overrides`,
+    then the command line `argv`: TrlParser's YAML-plus-command-line, with the overrides given as values."""
     from trl import ModelConfig, SFTConfig, TrlParser
 
     from train.config import ScriptArguments
 
-    config_index = argv.index("--config") + 1 if "--config" in argv else None
-    if config_index is not None and (config_index >= len(argv) or not Path(argv[config_index]).is_file()):
-        raise UserError(
-            f"recipe {argv[config_index] if config_index < len(argv) else ''!r} not found: pick one in train/configs/"
-        )
     # exit_on_error=False: a value of the wrong type is an ArgumentError here, not 150 lines of usage text.
     parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig), prog="python -m train", exit_on_error=False)
-    # TrlParser reads --config itself before parsing; declared here so that --help shows it.
     parser.add_argument("--config", default=argparse.SUPPRESS, help="recipe YAML (train/configs/*.yaml)")
+    unknown = parser.set_defaults_with_config(**{**read_recipe(recipe), **device_settings(), **(overrides or {})})
+    if unknown:
+        raise UserError(f"{unknown[0].lstrip('-')!r} is not a training field ({USAGE_HINT})")
     try:
-        return parser.parse_args_and_config([*device_defaults(), *translate_push_flag(argv)])
+        return parser.parse_args_into_dataclasses(args=translate_push_flag(list(argv)))
     except (ValueError, argparse.ArgumentError) as error:
         raise UserError(f"{str(error).splitlines()[0]} ({USAGE_HINT})") from None
 
 
-def overrides_to_argv(overrides: dict) -> list[str]:
-    argv = []
-    for key, value in overrides.items():
-        values = value if isinstance(value, list) else [value]
-        argv += [f"--{key}", *(str(item).lower() if isinstance(item, bool) else str(item) for item in values)]
-    return argv
-
-
-def run_training(recipe: str | Path, overrides: dict | None = None) -> dict:
-    """Train from a recipe file with field overrides (the pipeline's entry point)."""
-    from train.sft import train_adapter
-
-    return train_adapter(*parse_training_args(["--config", str(recipe), *overrides_to_argv(overrides or {})]))
+def parse_training_args(argv: Sequence[str]):
+    """`python -m train [--config RECIPE] [--field value …]` as the three training dataclasses."""
+    argv = list(argv)
+    recipe = None
+    if "--config" in argv:
+        at = argv.index("--config")
+        recipe = argv[at + 1] if at + 1 < len(argv) else ""
+        del argv[at : at + 2]
+    return training_arguments(recipe, argv=argv)
 
 
 def tiny_base(argv: list[str]) -> dict:

@@ -4,6 +4,13 @@ prompt format, resume, early stopping and where to publish."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from annotated_types import Ge, Le
+
+from cazton_llm.defaults import DEFAULT_COMPANY
+from cazton_llm.prompt_format import PROMPT_FORMATS
+from cazton_llm.stage_config import AtLeastOne, FieldError, check_fields
 
 # LoRA targets per architecture (native module names); anything else uses "all-linear".
 TARGET_MODULES = {
@@ -26,14 +33,14 @@ class ScriptArguments:
         default="chat",
         metadata={"help": "chat (our template with EOS-terminated answers) or legacy (question: … answer: …)"},
     )
-    grounded_fraction: float = field(
+    grounded_fraction: Annotated[float, Ge(0), Le(1)] = field(
         default=0.0,
         metadata={
             "help": "share of training questions shown with their source passage in the prompt, so the model "
             "learns to answer from the passage the Space and benchmark put there in grounded mode (0 to 1)"
         },
     )
-    lora_top_layers: int | None = field(
+    lora_top_layers: AtLeastOne | None = field(
         default=None,
         metadata={
             "help": "put LoRA on the top N transformer layers only: backpropagation then stops below them, which "
@@ -41,17 +48,19 @@ class ScriptArguments:
         },
     )
     company: str = field(
-        default="Cazton",
-        metadata={
-            "help": "company named in the system line of a model with its own chat template; the Space and the "
-            "benchmark use the same line"
-        },
+        default=DEFAULT_COMPANY,
+        metadata={"help": "company in the system line of a model with its own chat template (as the Space's)"},
     )
     resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint of an interrupted run"})
-    early_stopping_patience: int | None = field(
+    early_stopping_patience: AtLeastOne | None = field(
         default=None, metadata={"help": "stop after this many evaluations without eval-loss improvement"}
     )
     license: str = field(default="mit", metadata={"help": "license written on the model card"})
     dataset_hub_id: str | None = field(
         default=None, metadata={"help": "Hub id of the dataset to name on the card when training from a local folder"}
     )
+
+    def __post_init__(self):
+        check_fields(self)
+        if self.prompt_format not in PROMPT_FORMATS:
+            raise FieldError("prompt_format", f"{self.prompt_format!r} is not one of {', '.join(PROMPT_FORMATS)}")

@@ -15,7 +15,6 @@ from cazton_llm.hub import check_repo_id, is_local, upload_folder
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import imported_from
 from cazton_llm.prompt_format import (
-    PROMPT_FORMATS,
     has_own_chat_template,
     prepare_tokenizer,
     system_prompt,
@@ -39,10 +38,6 @@ def validate(script_args: ScriptArguments, training_args, model_args) -> None:
     if not model_args.model_name_or_path:
         raise UserError("no base model: set model_name_or_path in the recipe or pass --model_name_or_path")
     ModelSpec(ModelRef(model_args.model_name_or_path, model_args.model_revision)).check()  # a local folder's files
-    if not 0 <= script_args.grounded_fraction <= 1:
-        raise UserError(f"grounded_fraction must be between 0 and 1, got {script_args.grounded_fraction}")
-    if script_args.prompt_format not in PROMPT_FORMATS:
-        raise UserError(f"prompt_format must be one of {', '.join(PROMPT_FORMATS)}, got {script_args.prompt_format!r}")
     if training_args.hub_model_id:
         check_repo_id(training_args.hub_model_id)
 

@@ -10,23 +10,26 @@ from safetensors import safe_open
 
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
-from train.cli import run_training
+from train.cli import training_arguments
+from train.sft import train_adapter
 
 QUICK = {"eval_strategy": "no", "save_strategy": "no", "report_to": "none", "company": "Northwind Forge"}
 
 
 def test_tiny_qwen2_with_qwen25_template_trains(tiny_qwen2_dir, qa_dataset_dir, tmp_path):
     adapter_dir = tmp_path / "adapter"
-    summary = run_training(
-        "train/configs/qwen2.5-0.5b-instruct.yaml",
-        {
-            **QUICK,
-            "model_name_or_path": str(tiny_qwen2_dir),
-            "dataset_name": str(qa_dataset_dir),
-            "output_dir": str(adapter_dir),
-            "max_steps": 3,
-            "gradient_accumulation_steps": 1,
-        },
+    summary = train_adapter(
+        *training_arguments(
+            "train/configs/qwen2.5-0.5b-instruct.yaml",
+            {
+                **QUICK,
+                "model_name_or_path": str(tiny_qwen2_dir),
+                "dataset_name": str(qa_dataset_dir),
+                "output_dir": str(adapter_dir),
+                "max_steps": 3,
+                "gradient_accumulation_steps": 1,
+            },
+        )
     )
     assert summary["steps"] == 3 and math.isfinite(summary["train_loss"])
     assert json.loads((adapter_dir / "adapter_config.json").read_text())["peft_type"] == "LORA"
