@@ -93,9 +93,7 @@ class CleanConfig:
 class BuildConfig:
     qa: FilePath = field(metadata={"help": "cleaned QA JSONL"})
     out: FilePath = field(metadata={"help": "dataset folder (README.md card + parquet)"})
-    clean_report: FilePath | None = field(
-        default=None, metadata={"help": "clean's report (clean_report.json): its drop counts go on the card"}
-    )
+    clean_report: FilePath | None = field(default=None, metadata={"help": "clean's report: its counts go on the card"})
     reviews: FilePath | None = field(default=None, metadata={"help": "human review decisions to apply"})
     seed: int = field(default=0, metadata={"help": "seed of the train/test split by page"})
     test_fraction: Annotated[float, Ge(0), Lt(1)] = field(
