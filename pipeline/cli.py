@@ -51,7 +51,8 @@ def print_plan(config, start: str | None, stop: str | None, console: Console) ->
     for stage, up_to_date in plan_status(config, start, stop):
         table.add_row(stage.name, "up to date" if up_to_date else "will run", stage.describe)
     if stop is None:
-        table.add_row("serve", "after the run", f"chat on http://127.0.0.1:{config.serve.port} (skip with --no-serve)")
+        where = f"http://127.0.0.1:{config.serve.port}" if config.serve.port else "the first free port from 7860"
+        table.add_row("serve", "after the run", f"chat on {where} (skip with --no-serve)")
     for repo_type in ("dataset", "adapter", "space"):
         repo_id = getattr(config.hub, repo_type)
         if repo_id:

@@ -21,9 +21,10 @@ from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import PACKAGED_MODELS
-from cazton_llm.stage_config import FieldError, FilePath, Port, Seconds, check_fields
+from cazton_llm.stage_config import FieldError, FilePath, Seconds, check_fields
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from scraper.config import CrawlConfig
+from space.config import SpaceConfig
 
 TINY_BASE = "tiny"
 DEFAULT_RUN_DIR = "outputs/cazton"
@@ -65,14 +66,6 @@ class HubConfig:
 
 
 @dataclass(kw_only=True)
-class ServeConfig:
-    port: Port = 7860
-
-    def __post_init__(self):
-        check_fields(self)
-
-
-@dataclass(kw_only=True)
 class PipelineConfig:
     name: str = "cazton"
     company: str = DEFAULT_COMPANY  # shown in the chat and on the cards
@@ -85,7 +78,7 @@ class PipelineConfig:
     train: TrainConfig
     benchmark: BenchmarkConfig
     hub: HubConfig
-    serve: ServeConfig
+    serve: SpaceConfig  # the chat served after the run
 
     def __post_init__(self):
         check_fields(self)
@@ -143,7 +136,7 @@ SECTIONS = {
     "train": TrainConfig,
     "benchmark": BenchmarkConfig,
     "hub": HubConfig,
-    "serve": ServeConfig,
+    "serve": SpaceConfig,
 }
 
 
@@ -169,6 +162,12 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
         "generate": {"pages": layout.pages, "out": layout.qa_generated, "cache_dir": layout.generation_cache},
         "clean": {"qa": layout.qa_generated, "out": layout.qa_clean, "report": layout.clean_report},
         "benchmark": {"dataset": str(layout.dataset), "out": layout.benchmark, "company": company},
+        "serve": {
+            "base_model": base,
+            "adapter": str(layout.adapter),
+            "dataset": str(layout.dataset),
+            "company": company,
+        },
     }
     wired["clean"]["reviews"] = built["dataset"].reviews
     wired["benchmark"]["models"] = {"finetuned": f"{base}+{layout.adapter}", "base": base, **extra_models}

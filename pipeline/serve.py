@@ -4,25 +4,10 @@ dataset (and, for the bundled sample site, keep the site up so the answers' sour
 from __future__ import annotations
 
 from contextlib import nullcontext
-from pathlib import Path
 
-from cazton_llm.layout import OutputLayout
-from pipeline.config import PipelineConfig, base_model_path
+from pipeline.config import PipelineConfig
 from scraper.config import SAMPLE_SITE
 from scraper.site_server import serve_sample_site
-
-
-def chat_config(config: PipelineConfig):
-    from space.config import SpaceConfig
-
-    layout = OutputLayout(Path(config.run_dir))
-    return SpaceConfig(
-        base_model=base_model_path(config.base, layout),
-        adapter=str(layout.adapter),
-        dataset=str(layout.dataset),
-        company=config.company,
-        port=config.serve.port,
-    )
 
 
 def serve_chat(config: PipelineConfig, console) -> None:
@@ -32,6 +17,6 @@ def serve_chat(config: PipelineConfig, console) -> None:
     with site:
         console.print(f"serving the {config.company} chat (Ctrl-C to stop)")
         try:
-            launch(chat_config(config))
+            launch(config.serve)
         except KeyboardInterrupt:
             console.print("chat stopped")

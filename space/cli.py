@@ -3,50 +3,29 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 from pathlib import Path
 
 from cazton_llm.errors import UserError, exit_on_user_error
 from cazton_llm.model_loading import ModelRef
+from cazton_llm.stage_config import config_from, config_parser, parse_namespace
 from space.config import SpaceConfig
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m space", description=__doc__)
+def make_parser():
+    """The options are SpaceConfig's fields (defaults: the environment, as on the Hub Space)."""
+    parser = config_parser(SpaceConfig, prog="python -m space", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve", help="serve (default) or publish")
     parser.add_argument("repo_id", nargs="?", help="publish: the Space to create or update, OWNER/NAME")
-    parser.add_argument(
-        "--port",
-        type=int,
-        help="serve: local port (default: GRADIO_SERVER_PORT, else the first free port from 7860)",
-    )
-    parser.add_argument("--base-model", help="Hub id[@revision] or folder (env BASE_MODEL); a merged model works")
-    parser.add_argument("--adapter", help="LoRA adapter Hub id[@revision] or folder (env ADAPTER); '' for none")
-    parser.add_argument(
-        "--dataset",
-        help="QA dataset Hub id or folder for sources and examples (env DATASET; default: the one the adapter's "
-        "model card names; '' for none)",
-    )
-    parser.add_argument(
-        "--company", help="company named in the title, description and instruct models' system line (env COMPANY)"
-    )
     parser.add_argument("--private", action="store_true", help="publish: create the Space as private")
-    return parser.parse_args(argv)
+    return parser
 
 
-def config_from_args(args: argparse.Namespace) -> SpaceConfig:
-    config = SpaceConfig()
-    for name in ("port", "base_model", "adapter", "dataset", "company"):
-        if getattr(args, name) is not None:
-            setattr(config, name, getattr(args, name))
-    if config.port is not None and not 0 < config.port < 65536:
-        raise UserError(f"--port {config.port} is not a TCP port: use 1–65535")
+def check_gradio_port() -> None:
     gradio_port = os.environ.get("GRADIO_SERVER_PORT")  # Gradio reads it when imported, and fails with a traceback
     if gradio_port is not None and not (gradio_port.isdigit() and 0 < int(gradio_port) < 65536):
         raise UserError(f"GRADIO_SERVER_PORT={gradio_port!r} is not a TCP port: use 1–65535")
-    return config
 
 
 def check_local_inputs(config: SpaceConfig) -> None:
@@ -59,8 +38,9 @@ def check_local_inputs(config: SpaceConfig) -> None:
 
 @exit_on_user_error
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    config = config_from_args(args)
+    args = parse_namespace(make_parser(), argv)
+    config = config_from(args, SpaceConfig)
+    check_gradio_port()
     if args.command == "publish":
         if not args.repo_id:
             raise UserError("publish needs the Space id: python -m space publish OWNER/NAME")

@@ -26,7 +26,7 @@ FRONT_MATTER_KEYS = {"title", "emoji", "sdk", "sdk_version", "app_file", "models
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--port", "70000"], "is not a TCP port"),
+        (["--port", "70000"], "--port: input should be less than or equal to 65535, got 70000"),
         (["--base-model", "./no/such/base"], "does not exist"),
         (["--base-model", "/tmp", "--adapter", "./no/such/adapter"], "does not exist"),
         (["--base-model", "/tmp", "--adapter", "", "--dataset", "./no/such/dataset"], "does not exist"),
