@@ -20,6 +20,7 @@ from benchmark.config import BenchmarkConfig
 from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
 from cazton_llm.layout import OutputLayout
+from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import PACKAGED_MODELS
 from cazton_llm.stage_config import FieldError, FilePath, Seconds, check_fields
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
@@ -170,7 +171,9 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
         },
     }
     wired["clean"]["reviews"] = built["dataset"].reviews
-    wired["benchmark"]["models"] = {"finetuned": f"{base}+{layout.adapter}", "base": base, **extra_models}
+    base_ref = ModelRef.parse(base)
+    finetuned = ModelSpec(base_ref, ModelRef(str(layout.adapter)))
+    wired["benchmark"]["models"] = {"finetuned": finetuned, "base": ModelSpec(base_ref), **extra_models}
     for key, config_type in SECTIONS.items():
         if key not in built:
             built[key] = section(config_type, sections[key], key, wired.get(key))

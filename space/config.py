@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from cazton_llm.decoding import DEFAULT_MAX_NEW_TOKENS, Decoding
 from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
+from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.stage_config import AtLeastOne, Port, Seconds, check_fields
 
 
@@ -70,9 +71,9 @@ class SpaceConfig:
         check_fields(self)
 
     @property
-    def model_spec(self) -> str:
-        """`BASE` or `BASE+ADAPTER`, as `cazton_llm.model_loading` reads it."""
-        return f"{self.base_model}+{self.adapter}" if self.adapter else self.base_model
+    def model_spec(self) -> ModelSpec:
+        """The base, and the adapter if any, each parsed once from its own setting (never joined into one text)."""
+        return ModelSpec(ModelRef.parse(self.base_model), ModelRef.parse(self.adapter) if self.adapter else None)
 
     @property
     def decoding(self) -> Decoding:
