@@ -119,6 +119,8 @@ def section(config_type, values: dict, key: str, wired: dict | None = None):
     """`config_type` from a YAML section plus the fields the pipeline sets (`wired`); a problem names the key."""
     wired = wired or {}
     settable = [item.name for item in fields(config_type) if item.init and item.name not in wired]
+    if set_by_pipeline := sorted(set(values) & set(wired)):
+        raise UserError(f"config field {key}.{set_by_pipeline[0]} is set by the pipeline (see the run folder's layout)")
     unknown = sorted(set(values) - set(settable))
     if unknown:
         raise UserError(f"unknown config field '{key}.{unknown[0]}': allowed are {', '.join(settable)}")

@@ -68,6 +68,8 @@ def test_overrides_are_typed_and_nested(tmp_path):
     ("text", "overrides", "message"),
     [
         ("site: {bogus: 1}\n", [], "unknown config field 'site.bogus'"),
+        ("generate: {out: x.jsonl}\n", [], "config field generate.out is set by the pipeline"),
+        ("clean: {min_grounding: 2}\n", [], "config field clean.min_grounding: input should be less than or equal"),
         ("nonsense: 1\n", [], "unknown config field 'nonsense'"),
         ("site: 3\n", [], "must be a mapping"),
         ("generate: {generator: gpt}\n", [], "config field generate.generator: input should be 'openai' or 'offline'"),
