@@ -1,18 +1,18 @@
 """The pipeline's one YAML config: the run's name and folder, each stage's own config, the base model, Hub repo ids.
 
-Each stage section is that stage's config dataclass (`site` is `scraper.config.CrawlConfig`, `generate`, `clean`
-and `dataset` are `dataset_builder.config`'s, `benchmark` is `benchmark.config.BenchmarkConfig`), built from the
-section's keys plus the files the pipeline connects the stages with (`WIRED`), so an option added to a stage is
-a key here with no change to the pipeline. Every value is checked when the config is read, before any stage
-runs, by the stage's own checks; the training recipe and its overrides are parsed as `python -m train` parses them.
+Each stage section is that stage's config dataclass (`site` is `scraper.config.CrawlConfig`; `generate`, `clean`
+and `dataset` are `dataset_builder.config`'s; `train` is `train.config.TrainRecipe`; `benchmark` is
+`benchmark.config.BenchmarkConfig`; `serve` is `space.config.SpaceConfig`), built from the section's keys plus
+the files and settings the pipeline connects the stages with, so an option added to a stage is a key here with
+no change to the pipeline. Every value is checked when the config is read, before any stage runs, by the stage's
+own checks; the training recipe and its overrides are parsed as `python -m train` parses them.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -22,10 +22,11 @@ from cazton_llm.errors import UserError
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import PACKAGED_MODELS
-from cazton_llm.stage_config import FieldError, FilePath, Seconds, check_fields
+from cazton_llm.stage_config import FieldError, Seconds, check_fields
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from scraper.config import CrawlConfig
 from space.config import SpaceConfig
+from train.config import TrainRecipe
 
 TINY_BASE = "tiny"
 DEFAULT_RUN_DIR = "outputs/cazton"
@@ -42,17 +43,6 @@ class BaseModelConfig:
 
     def __post_init__(self):
         check_fields(self)
-
-
-@dataclass(kw_only=True)
-class TrainConfig:
-    recipe: FilePath = Path("train/configs/phi-1_5.yaml")
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self):
-        check_fields(self)
-        if not self.recipe.is_file():
-            raise FieldError("recipe", f"{str(self.recipe)!r} not found: pick one in train/configs/")
 
 
 @dataclass(kw_only=True)
@@ -76,7 +66,7 @@ class PipelineConfig:
     clean: CleanConfig
     dataset: BuildConfig
     base: BaseModelConfig
-    train: TrainConfig
+    train: TrainRecipe
     benchmark: BenchmarkConfig
     hub: HubConfig
     serve: SpaceConfig  # the chat served after the run
@@ -136,7 +126,7 @@ SECTIONS = {
     "clean": CleanConfig,
     "dataset": BuildConfig,
     "base": BaseModelConfig,
-    "train": TrainConfig,
+    "train": TrainRecipe,
     "benchmark": BenchmarkConfig,
     "hub": HubConfig,
     "serve": SpaceConfig,
@@ -220,15 +210,13 @@ def apply_override(values: dict, assignment: str) -> None:
         raise UserError(f"--set {assignment}: the value is not valid YAML ({str(error).splitlines()[0]})") from None
 
 
-def check_training_args(train: TrainConfig) -> None:
+def check_training_args(train: TrainRecipe) -> None:
     """The recipe and its overrides parse as the train stage will parse them, so a bad value stops the run
     before the crawl rather than after the stages before training."""
-    from train.cli import training_arguments
-
     with warnings.catch_warnings():  # deprecation notices about the recipe are for the training run to show
         warnings.simplefilter("ignore")
         try:
-            training_arguments(train.recipe, train.overrides)
+            train.arguments()
         except UserError as error:
             raise UserError(f"config field train.overrides: {error}") from None
 

@@ -139,9 +139,8 @@ def import_base_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
 
 def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
-    recipe = Path(config.train.recipe)
-    overrides = {
-        **config.train.overrides,
+    recipe = config.train.recipe
+    settings = {
         "model_name_or_path": base_model_path(config.base, layout),
         "dataset_name": str(layout.dataset),
         "output_dir": str(layout.adapter),
@@ -149,17 +148,16 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     }
 
     def run() -> dict:
-        from train.cli import training_arguments
         from train.sft import train_adapter
 
-        return train_adapter(*training_arguments(recipe, overrides))
+        return train_adapter(*config.train.arguments(**settings))
 
     return Stage(
         name="train",
-        describe=f"LoRA-finetune {overrides['model_name_or_path']} with {recipe} → {layout.adapter}",
+        describe=f"LoRA-finetune {settings['model_name_or_path']} with {recipe} → {layout.adapter}",
         inputs=[layout.dataset, recipe, *built_base(config, layout)],
         outputs=[layout.adapter],
-        params={"recipe": str(recipe), **overrides},
+        params={"recipe": str(recipe), **config.train.overrides, **settings},
         run=run,
     )
 

@@ -4,13 +4,14 @@ prompt format, resume, early stopping and where to publish."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from annotated_types import Ge, Le
 
 from cazton_llm.defaults import DEFAULT_COMPANY
 from cazton_llm.prompt_format import PROMPT_FORMATS
-from cazton_llm.stage_config import AtLeastOne, FieldError, check_fields
+from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, check_fields
 
 # LoRA targets per architecture (native module names); anything else uses "all-linear".
 TARGET_MODULES = {
@@ -64,3 +65,23 @@ class ScriptArguments:
         check_fields(self)
         if self.prompt_format not in PROMPT_FORMATS:
             raise FieldError("prompt_format", f"{self.prompt_format!r} is not one of {', '.join(PROMPT_FORMATS)}")
+
+
+@dataclass(kw_only=True)
+class TrainRecipe:
+    """A training run as data (the pipeline's `train` section): a recipe YAML and field overrides on top of it,
+    as `python -m train --config RECIPE --field value …` gives them on the command line."""
+
+    recipe: FilePath = Path("train/configs/phi-1_5.yaml")
+    overrides: dict[str, Any] = field(default_factory=dict)  # any recipe field, e.g. {num_train_epochs: 3}
+
+    def __post_init__(self):
+        check_fields(self)
+        if not self.recipe.is_file():
+            raise FieldError("recipe", f"{str(self.recipe)!r} not found: pick one in train/configs/")
+
+    def arguments(self, **settings):
+        """(ScriptArguments, SFTConfig, ModelConfig): the recipe's fields, then the overrides, then `settings`."""
+        from train.cli import training_arguments
+
+        return training_arguments(self.recipe, {**self.overrides, **settings})
