@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from cazton_llm.errors import UserError
-from dataset_builder.cache import ResponseCache, cache_key
+from cazton_llm.response_cache import ResponseCache, cache_key
 
 PAIRWISE_PROMPT = (
     "You judge answers of a company's website assistant. Question: {question}\nReference answer: {reference}\n"

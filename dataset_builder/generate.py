@@ -20,7 +20,7 @@ from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
 from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.cache import ResponseCache, cache_key
+from cazton_llm.response_cache import ResponseCache, cache_key
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
 from dataset_builder.offline import offline_pairs
 from dataset_builder.passages import MAX_PASSAGE_CHARS, Passage, all_passages
