@@ -64,9 +64,6 @@ def build_dataset(
     test_fraction: float = 0.15,
     push_to_hub: str | None = None,
     private: bool = False,
-    clean_report_path: str | Path | None = None,
-    license_id: str = "other",
-    language: str = "en",
 ) -> dict:
     """Build the dataset folder; returns the counts shown on its card."""
     qa_path = Path(qa_path)
@@ -80,7 +77,7 @@ def build_dataset(
     if not records:
         raise UserError(f"QA file {str(qa_path)!r} has no pairs")
     records, applied = apply_reviews(records, load_reviews(reviews_path))
-    report_file = Path(clean_report_path) if clean_report_path else qa_path.with_name("clean_report.json")
+    report_file = qa_path.with_name("clean_report.json")  # what `clean` writes beside its output
     generators = Counter((record.generator, record.model) for record in records).most_common(1)[0][0]
     with tempfile.TemporaryDirectory() as work, atomic_dir(out_dir) as folder:
         reviewed = Path(work) / "reviewed.jsonl"
@@ -97,9 +94,7 @@ def build_dataset(
             "cleaning": json.loads(report_file.read_text()) if report_file.is_file() else None,
         }
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
-        (folder / "README.md").write_text(
-            render_card(counts, data_files, push_to_hub, pretty_name, license_id, language)
-        )
+        (folder / "README.md").write_text(render_card(counts, data_files, push_to_hub, pretty_name))
     if not counts["test"]:
         reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
         print(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import yaml
 
+# The pairs restate a company's own pages: their terms of use apply, not an open license.
+LICENSE = "other"
+LANGUAGE = "en"
 SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 
 
@@ -30,13 +33,11 @@ def render_card(
     data_files: dict[str, dict[str, str]],
     repo_id: str | None,
     pretty_name: str,
-    license_id: str,
-    language: str,
 ) -> str:
     front_matter = {
         "pretty_name": pretty_name,
-        "license": license_id,
-        "language": [language],
+        "license": LICENSE,
+        "language": [LANGUAGE],
         "task_categories": ["question-answering", "text-generation"],
         "size_categories": [size_category(counts["train"] + counts["test"])],
         "tags": ["cazton-llm", "synthetic", "website-qa"],

@@ -18,6 +18,8 @@ from dataset_builder.prompts import PAIRS_SCHEMA
 
 # Checked against the metaschema once: `jsonschema.validate` re-checks the schema on every call (~40 ms).
 PAIRS_VALIDATOR = jsonschema.Draft202012Validator(PAIRS_SCHEMA)
+# Structured output: the endpoint is asked for JSON that follows the schema (replies are validated all the same).
+RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "qa_pairs", "schema": PAIRS_SCHEMA, "strict": True}}
 
 MAX_BACKOFF_SECONDS = 60.0
 # 4xx answers worth another try (as the openai SDK's own retry does); 429 and every 5xx are retried too.
@@ -42,7 +44,6 @@ class OpenAIGenerator:
     timeout_s: float = 60.0
     max_attempts: int = 6
     backoff_base_s: float = 1.0
-    structured_output: bool = True
     stopping: threading.Event = field(default_factory=threading.Event)  # set: no further attempt starts
 
     def __post_init__(self):
@@ -54,13 +55,8 @@ class OpenAIGenerator:
         # max_retries=0: the retry policy is ours (below), so it is the same for every error kind and testable.
         self.client = OpenAI(api_key=api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0)
 
-    def response_format(self) -> dict:
-        if self.structured_output:
-            return {"type": "json_schema", "json_schema": {"name": "qa_pairs", "schema": PAIRS_SCHEMA, "strict": True}}
-        return {"type": "json_object"}
-
     def request_body(self, messages: list[dict]) -> dict:
-        return {"model": self.model, "messages": messages, "response_format": self.response_format()}
+        return {"model": self.model, "messages": messages, "response_format": RESPONSE_FORMAT}
 
     def call(self, messages: list[dict]) -> dict:
         """One validated generation: {"pairs": [...], "usage": {...}}; retries transient failures.

@@ -5,14 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# LoRA targets per architecture (native module names); anything else uses "all-linear".
-TARGET_MODULES = {
-    "phi": ["q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"],
-    "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-    "mistral": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-}
-
 
 @dataclass
 class ScriptArguments:

@@ -22,7 +22,7 @@ from cazton_llm.prompt_format import (
     user_content,
 )
 from train.card import render_card, training_facts
-from train.config import TARGET_MODULES, ScriptArguments
+from train.config import ScriptArguments
 from train.plots import plot_losses
 
 CPU_NOTICE = "notice: no CUDA GPU found: training plain LoRA in fp32 on the CPU (4-bit QLoRA needs CUDA)"
@@ -98,8 +98,6 @@ def load_base(model_args, cuda: bool):
 def lora_config(model_args, model, top_layers: int | None = None):
     from trl import get_peft_config
 
-    if not model_args.lora_target_modules:
-        model_args.lora_target_modules = TARGET_MODULES.get(model.config.model_type, "all-linear")
     config = get_peft_config(model_args)
     layers = model.config.get_text_config().num_hidden_layers
     if top_layers:
@@ -107,6 +105,11 @@ def lora_config(model_args, model, top_layers: int | None = None):
             raise UserError(f"lora_top_layers must be between 1 and the model's {layers} layers, got {top_layers}")
         config.layers_to_transform = list(range(layers - top_layers, layers))
     return config
+
+
+def lora_targets(model) -> list[str]:
+    """The kinds of module LoRA was put on, as peft resolved the recipe's choice ("all-linear" names each one)."""
+    return sorted({name.split(".")[-1] for name in model.peft_config["default"].target_modules})
 
 
 @dataclass
@@ -216,7 +219,7 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
         training_args.hub_model_id,
         script_args.license,
         training_facts(training_args, model_args, run.quantized),
-        model_args.lora_target_modules,
+        lora_targets(trainer.model),
         metrics,
         script_args.prompt_format,
         system_prompt(tokenizer, script_args.company),
