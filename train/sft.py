@@ -12,7 +12,7 @@ from cazton_llm.atomic import atomic_dir
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
-from cazton_llm.model_loading import ModelRef, ModelSpec
+from cazton_llm.model_loading import ModelRef, ModelSpec, load_model
 from cazton_llm.packaged_models import imported_from
 from cazton_llm.prompt_format import (
     PROMPT_FORMATS,
@@ -69,25 +69,21 @@ def to_prompt_completion(row: dict) -> dict:
     return {"prompt": row["messages"][:-1], "completion": row["messages"][-1:]}
 
 
-def load_base(model_args, cuda: bool):
-    import torch
+def load_base(model_args, tokenizer, cuda: bool):
+    """The base to train: quantised as the recipe says (load_in_4bit …) on CUDA, each process on its own GPU."""
+    from accelerate import PartialState
     from peft import prepare_model_for_kbit_training
-    from transformers import AutoModelForCausalLM
     from trl import get_quantization_config
 
     quantization = get_quantization_config(model_args) if cuda else None
-    try:
-        model = AutoModelForCausalLM.from_pretrained(
-            model_args.model_name_or_path,
-            revision=model_args.model_revision,
-            dtype=torch.bfloat16 if cuda else torch.float32,
-            quantization_config=quantization,
-            device_map={"": 0} if quantization else None,
-        )
-    except OSError as error:
-        raise UserError(
-            f"cannot load base model {model_args.model_name_or_path!r}: {str(error).splitlines()[0]}"
-        ) from None
+    model = load_model(
+        model_args.model_name_or_path,
+        model_args.model_revision,
+        tokenizer,
+        cuda,
+        quantization=quantization,
+        device_map={"": PartialState().local_process_index} if quantization else None,
+    )
     if quantization:
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False}
@@ -144,9 +140,7 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     # template's end-of-turn token.
     own_template = has_own_chat_template(tokenizer) and not has_generation_markers(tokenizer.chat_template)
     system = system_prompt(tokenizer, script_args.company)
-    model, quantized = load_base(model_args, cuda)
-    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
-        model.resize_token_embeddings(len(tokenizer))
+    model, quantized = load_base(model_args, tokenizer, cuda)
     peft_config = lora_config(model_args, model, script_args.lora_top_layers)
 
     columns = ["messages"]
