@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
+from cazton_llm.openai_api import MAX_ATTEMPTS
 from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
 from cazton_llm.response_cache import ResponseCache, cache_key
@@ -41,8 +42,7 @@ class GenerateConfig:
     mode: str = "pairs"  # "paragraph": the original recipe, one question per paragraph, paragraph as answer
     concurrency: int = 8
     timeout_s: float = 60.0
-    max_attempts: int = 6
-    backoff_base_s: float = 1.0
+    max_attempts: int = MAX_ATTEMPTS  # tries per passage (cazton_llm.openai_api's retry policy)
     cache_dir: Path | None = None  # default: a `cache` folder beside the output
     prices: str | None = None
     batch: bool = False  # handled by `generate --batch submit|collect`; the pipeline only records it
@@ -58,8 +58,6 @@ class GenerateConfig:
             raise UserError(f"--max-attempts must be at least 1, got {self.max_attempts}")
         if not self.timeout_s > 0:
             raise UserError(f"--timeout must be a positive number of seconds, got {self.timeout_s}")
-        if self.backoff_base_s < 0:
-            raise UserError(f"backoff_base_s must not be negative, got {self.backoff_base_s}")
         self.model = self.model or (DEFAULT_OPENAI_MODEL if self.generator == "openai" else OFFLINE_MODEL)
 
 
@@ -160,9 +158,7 @@ def generate_qa(pages_path: str | Path, out_path: str | Path, config: GenerateCo
     todo = [(key, passage) for key, passage in keyed if cache.get(key) is None]
     generator = None
     if todo and config.generator == "openai":
-        generator = OpenAIGenerator(
-            config.model, config.base_url, config.timeout_s, config.max_attempts, config.backoff_base_s
-        )
+        generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s, config.max_attempts)
     generated, failures = generate_missing(todo, config, cache, generator)
 
     records, input_tokens, output_tokens = [], 0, 0

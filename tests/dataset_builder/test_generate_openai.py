@@ -19,7 +19,7 @@ from tests.dataset_builder.conftest import REPO, run_cli
 
 def config(server, tmp_path, **overrides) -> GenerateConfig:
     options = {"generator": "openai", "base_url": server.url, "model": "gpt-5-mini", "cache_dir": tmp_path / "cache"}
-    return GenerateConfig(**{**options, "backoff_base_s": 0.01, "timeout_s": 2.0, **overrides})
+    return GenerateConfig(**{**options, "timeout_s": 2.0, **overrides})
 
 
 def test_run_with_faults_completes_and_keeps_provenance(llm, pages_path, tmp_path):
