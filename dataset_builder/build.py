@@ -14,7 +14,7 @@ from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
 from cazton_llm.qa_schema import read_qa
 from dataset_builder.builder import SiteQA
-from dataset_builder.card import render_card
+from dataset_builder.card import card_data, dataset_card, write_card
 from dataset_builder.review import apply_reviews, load_reviews
 
 CONFIG_FOLDERS = {"default": "data", "text": "text"}
@@ -94,7 +94,8 @@ def build_dataset(
             "cleaning": json.loads(report_file.read_text()) if report_file.is_file() else None,
         }
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
-        (folder / "README.md").write_text(render_card(counts, data_files, push_to_hub, pretty_name))
+        data = card_data(counts, data_files, pretty_name)
+        write_card(folder, dataset_card(data, counts, push_to_hub, str(out_dir)), counts)
     if not counts["test"]:
         reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
         print(

@@ -21,7 +21,7 @@ from cazton_llm.prompt_format import (
     system_prompt,
     user_content,
 )
-from train.card import render_card, training_facts
+from train.card import adapter_card, card_data, training_summary, write_card
 from train.config import ScriptArguments
 from train.plots import plot_losses
 
@@ -207,22 +207,21 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
     base_model = model_args.model_name_or_path
     if is_local(base_model):  # a base imported from GGUF is named by the Hub model it came from
         base_model = imported_from(base_model) or base_model
-    card = render_card(
-        base_model,
-        dataset_id,
-        training_args.hub_model_id,
-        script_args.license,
-        training_facts(training_args, model_args, run.quantized),
+    training = training_summary(
+        training_args,
+        model_args,
+        run.quantized,
         lora_targets(trainer.model),
         metrics,
         script_args.prompt_format,
         system_prompt(tokenizer, script_args.company),
     )
+    data = card_data(base_model, dataset_id, script_args.license)
     with atomic_dir(adapter_dir) as folder:
         trainer.model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
         plot_losses(trainer.state.log_history, folder / "loss.png")
-        (folder / "README.md").write_text(card)
+        write_card(folder, adapter_card(data, training, training_args.hub_model_id, str(adapter_dir)), training)
     summary = {
         "adapter_dir": str(adapter_dir),
         "train_loss": round(result.training_loss, 4),

@@ -55,20 +55,23 @@ def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
     dataset_card = hub.file_content(ids["dataset"], "README.md", repo_type="dataset").decode()
     assert f"https://huggingface.co/{ids['adapter']}" in dataset_card
     assert f"https://huggingface.co/spaces/{ids['space']}" in dataset_card
-    assert "OWNER/NAME" not in dataset_card and f'load_dataset("{ids["dataset"]}")' in dataset_card
+    assert f'load_dataset("{ids["dataset"]}")' in dataset_card
+    assert RepoCard(dataset_card).text.lstrip().startswith(f"# {ids['dataset'].split('/')[1]} QA\n")
 
     model_card = hub.file_content(ids["adapter"], "README.md").decode()
     assert RepoCard(model_card).data.datasets == [ids["dataset"]]
     assert f"https://huggingface.co/spaces/{ids['space']}" in model_card
-    assert "OWNER/ADAPTER" not in model_card and f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
+    assert f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
+    assert RepoCard(model_card).text.lstrip().startswith(f"# {ids['adapter'].split('/')[1]}\n")
 
     space_card = RepoCard(hub.file_content(ids["space"], "README.md", repo_type="space").decode()).data.to_dict()
     assert space_card["models"] == ["org/base", ids["adapter"]] and space_card["datasets"] == [ids["dataset"]]
     variables = {key: value.value for key, value in HfApi().get_space_variables(ids["space"]).items()}
     assert variables["ADAPTER"] == ids["adapter"] and variables["DATASET"] == ids["dataset"]
 
-    # The run's own folders keep their placeholders; the pushed dataset has the run's rows.
-    assert "OWNER/NAME" in (finished_run / "dataset" / "README.md").read_text()
+    # The run's own folders keep their local cards; the pushed dataset has the run's rows.
+    assert ids["dataset"] not in (finished_run / "dataset" / "README.md").read_text()
+    assert ids["adapter"] not in (finished_run / "adapter" / "README.md").read_text()
     pushed = load_qa_dataset(ids["dataset"])
     assert pushed["train"].num_rows == load_qa_dataset(finished_run / "dataset")["train"].num_rows
 
