@@ -9,7 +9,7 @@ from pathlib import Path
 from cazton_llm.layout import OutputLayout
 from pipeline.config import SAMPLE_SITE, PipelineConfig
 from pipeline.stages import base_model_path
-from scraper.site_server import serve_sample_site
+from scraper.sample_site_server import serve_sample_site
 
 
 def chat_config(config: PipelineConfig):

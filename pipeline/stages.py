@@ -10,7 +10,7 @@ from cazton_llm.decoding import Decoding
 from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
 from pipeline.config import SAMPLE_SITE, PipelineConfig
-from scraper.site_server import SAMPLE_SITE_DIR, serve_sample_site
+from scraper.sample_site_server import SAMPLE_SITE_DIR, serve_sample_site
 
 
 @dataclass
