@@ -13,7 +13,7 @@ from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
 from cazton_llm.qa_schema import read_qa
-from dataset_builder.builder import SiteQA
+from dataset_builder.site_qa_builder import SiteQA
 from dataset_builder.card import card_data, dataset_card, write_card
 from dataset_builder.review import apply_reviews, load_reviews
 
