@@ -10,12 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir, write_jsonl
+from cazton_llm.cards import write_card
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, upload_folder
 from cazton_llm.qa_schema import read_qa
-from dataset_builder.site_qa_builder import SiteQA
-from dataset_builder.card import card_data, dataset_card, write_card
+from dataset_builder.card import BUILD_SUMMARY_FILE, card_data, dataset_card
 from dataset_builder.review import apply_reviews, load_reviews
+from dataset_builder.site_qa_builder import SiteQA
 
 CONFIG_FOLDERS = {"default": "data", "text": "text"}
 
@@ -95,7 +96,7 @@ def build_dataset(
         }
         pretty_name = f"{push_to_hub.split('/')[1] if push_to_hub else 'Website'} QA"
         data = card_data(counts, data_files, pretty_name)
-        write_card(folder, dataset_card(data, counts, push_to_hub, str(out_dir)), counts)
+        write_card(folder, dataset_card(data, counts, push_to_hub, str(out_dir)), BUILD_SUMMARY_FILE, counts)
     if not counts["test"]:
         reason = "--test-fraction is 0" if test_fraction == 0 else "the pairs come from one page"
         print(

@@ -8,14 +8,9 @@ publish` can build the card again with the Hub ids it publishes to.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from cazton_llm.atomic import write_json, write_text
-
-SUMMARY_FILE = "build_summary.json"
+BUILD_SUMMARY_FILE = "build_summary.json"
 # The pairs restate a company's own pages: their terms of use apply, not an open license.
 LICENSE = "other"
 LANGUAGE = "en"
@@ -114,13 +109,3 @@ def dataset_card(
         space_id=space_id,
         **{**counts, "cleaning": cleaning, "reviews": counts.get("reviews") or {}},
     )
-
-
-def write_card(folder: Path, card: DatasetCard, counts: dict) -> None:
-    """README.md and the counts it was built from, so publishing can build it again."""
-    write_json(folder / SUMMARY_FILE, counts)
-    write_text(folder / "README.md", str(card))
-
-
-def read_build_summary(dataset_dir: Path) -> dict:
-    return json.loads((Path(dataset_dir) / SUMMARY_FILE).read_text())

@@ -11,21 +11,22 @@ from pathlib import Path
 
 from huggingface_hub import DatasetCard, ModelCard
 
+from cazton_llm.cards import read_summary
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, create_repo, upload_folder
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef
 from cazton_llm.packaged_models import PACKAGED_MODELS
-from dataset_builder.card import dataset_card, read_build_summary
+from dataset_builder.card import BUILD_SUMMARY_FILE, dataset_card
 from pipeline.config import PipelineConfig
-from train.card import adapter_card, read_training_summary
+from train.card import TRAINING_SUMMARY_FILE, adapter_card
 
 
 def linked_dataset_card(dataset_dir: Path, dataset_id: str, adapter_id: str, space_id: str) -> str:
     """The dataset's card built again with its Hub id and links to the adapter and the Space."""
     card_data = DatasetCard.load(dataset_dir / "README.md").data
     card_data.pretty_name = f"{dataset_id.split('/')[1]} QA"
-    counts = read_build_summary(dataset_dir)
+    counts = read_summary(dataset_dir, BUILD_SUMMARY_FILE)
     return str(dataset_card(card_data, counts, dataset_id, str(dataset_dir), adapter_id, space_id))
 
 
@@ -36,7 +37,7 @@ def linked_model_card(adapter_dir: Path, dataset_id: str, adapter_id: str, space
     card_data.datasets = [dataset_id]
     if card_data.eval_results:
         card_data.model_name = adapter_id
-    summary = read_training_summary(adapter_dir)
+    summary = read_summary(adapter_dir, TRAINING_SUMMARY_FILE)
     return str(adapter_card(card_data, summary, adapter_id, str(adapter_dir), space_id))
 
 

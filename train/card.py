@@ -8,15 +8,11 @@ so `python -m pipeline publish` can build the card again with the Hub ids it pub
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from huggingface_hub import ModelCard, ModelCardData
 
-from cazton_llm.atomic import write_json, write_text
 from cazton_llm.hub import is_local
 
-SUMMARY_FILE = "training_summary.json"
+TRAINING_SUMMARY_FILE = "training_summary.json"
 TAGS = ["lora", "sft", "trl", "peft", "cazton-llm", "website-chatbot"]
 HYPERPARAMETERS = (
     "learning_rate",
@@ -129,16 +125,6 @@ def adapter_card(
         space_id=space_id,
         **summary,
     )
-
-
-def write_card(folder: Path, card: ModelCard, summary: dict) -> None:
-    """README.md and the training summary it was built from, so publishing can build it again."""
-    write_json(folder / SUMMARY_FILE, summary)
-    write_text(folder / "README.md", str(card))
-
-
-def read_training_summary(adapter_dir: Path) -> dict:
-    return json.loads((Path(adapter_dir) / SUMMARY_FILE).read_text())
 
 
 def card_data(base_model: str, dataset_id: str | None, license_id: str) -> ModelCardData:

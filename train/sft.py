@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir
+from cazton_llm.cards import write_card
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
@@ -21,7 +22,7 @@ from cazton_llm.prompt_format import (
     system_prompt,
     user_content,
 )
-from train.card import adapter_card, card_data, training_summary, write_card
+from train.card import TRAINING_SUMMARY_FILE, adapter_card, card_data, training_summary
 from train.config import ScriptArguments
 from train.plots import plot_losses
 
@@ -221,7 +222,8 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
         trainer.model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
         plot_losses(trainer.state.log_history, folder / "loss.png")
-        write_card(folder, adapter_card(data, training, training_args.hub_model_id, str(adapter_dir)), training)
+        card = adapter_card(data, training, training_args.hub_model_id, str(adapter_dir))
+        write_card(folder, card, TRAINING_SUMMARY_FILE, training)
     summary = {
         "adapter_dir": str(adapter_dir),
         "train_loss": round(result.training_loss, 4),
