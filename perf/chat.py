@@ -74,7 +74,7 @@ def through_app(client: Client, question: str) -> dict:
     job = client.submit(question, False, api_name="/chat")
     first_token_s, last_token_s, previous = None, 0.0, ""
     for update in job:
-        answer = update.split("\n\n**Sources**")[0]
+        answer = update[0]["content"]  # the answer; the sources come as a message of their own
         if answer.strip() and answer != previous:
             last_token_s = time.perf_counter() - started
             first_token_s = first_token_s or last_token_s
