@@ -73,9 +73,14 @@ def publish_all(config: PipelineConfig, console) -> dict:
     if config.offline_base:
         raise UserError("the tiny offline base exists only on this machine: publish a run whose base.model is a Hub id")
     layout = OutputLayout(Path(config.run_dir))
-    for folder in (layout.dataset, layout.adapter):
+    for folder, summary_file in ((layout.dataset, BUILD_SUMMARY_FILE), (layout.adapter, TRAINING_SUMMARY_FILE)):
         if not (folder / "README.md").is_file():
             raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
+        if not (folder / summary_file).is_file():  # made by a version that did not keep it
+            raise UserError(
+                f"{folder / summary_file} is missing, so its card cannot name the Hub ids: delete {folder} and "
+                "run `python -m pipeline run --config …` again"
+            )
     # A packaged base was imported from its GGUF file: its adapter card and the Space name the Hub model it came from.
     hub_base = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
     check_adapter_base(layout.adapter, hub_base)

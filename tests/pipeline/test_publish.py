@@ -11,6 +11,7 @@ from huggingface_hub import HfApi, ModelCard, ModelCardData, RepoCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from pipeline.cli import main
+from train.card import TRAINING_SUMMARY_FILE
 
 
 def run_folder(run_dir, dataset_dir, adapter_dir) -> Path:
@@ -35,6 +36,7 @@ def carded_run(tmp_path, qa_dataset_dir):
     ModelCard(f"---\n{ModelCardData(base_model='org/base').to_yaml()}\n---\n# A LoRA adapter\n").save(
         tmp_path / "adapter" / "README.md"
     )
+    (tmp_path / "adapter" / TRAINING_SUMMARY_FILE).write_text("{}")
     return run_folder(tmp_path / "run", qa_dataset_dir, tmp_path / "adapter")
 
 
@@ -98,6 +100,16 @@ def test_publish_errors_are_one_line_and_push_nothing(hub, carded_run, tmp_path,
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: ") and message in error and "\n" not in error
     assert len(hub.requests) == requests_before
+
+
+def test_a_run_without_the_card_summaries_is_one_line(hub, carded_run, tmp_path, capsys):
+    (carded_run / "adapter" / TRAINING_SUMMARY_FILE).unlink()
+    ids = {kind: hub.new_repo_id(f"acme-{kind}") for kind in ("dataset", "adapter", "space")}
+    with pytest.raises(SystemExit) as exit_info:
+        main(["publish", "--config", write_config(tmp_path, carded_run, ids)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"error: {carded_run / 'adapter' / TRAINING_SUMMARY_FILE} is missing") and "\n" not in error
 
 
 def uploads(requests: list[dict]) -> list[str]:
