@@ -6,7 +6,7 @@ SERVE ?= 1
 CONFIG ?= configs/demo.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser bench clean
+.PHONY: demo test lint install browser perf clean
 
 install: $(STAMP)
 
@@ -33,10 +33,10 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest
 
-# bench/chat.py times the demo's model: the demo's stages run first (cached when done).
-bench: $(STAMP)
+# perf/chat.py times the demo's model: the demo's stages run first (cached when done).
+perf: $(STAMP)
 	$(PY) -m pipeline run --config $(CONFIG) --no-serve
-	for script in bench/*.py; do $(PY) $$script || exit 1; done
+	for script in perf/*.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf outputs test-artifacts

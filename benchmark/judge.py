@@ -5,14 +5,14 @@ and faithfulness to the source passage. Verdicts are cached on disk, so reruns c
 from __future__ import annotations
 
 import json
-import os
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
 from cazton_llm.errors import UserError
-from dataset_builder.cache import ResponseCache, cache_key
+from cazton_llm.openai_api import openai_client
+from cazton_llm.response_cache import ResponseCache, cache_key
 
 PAIRWISE_PROMPT = (
     "You judge answers of a company's website assistant. Question: {question}\nReference answer: {reference}\n"
@@ -31,12 +31,8 @@ class Judge:
         provider, _, model = spec.partition(":")
         if provider != "openai" or not model:
             raise UserError(f"--judge {spec!r} must look like openai:MODEL (any OpenAI-compatible endpoint)")
-        if not os.environ.get("OPENAI_API_KEY"):
-            raise UserError("--judge needs OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)")
-        from openai import OpenAI
-
         self.model = model
-        self.client = OpenAI(timeout=timeout_s, max_retries=4)
+        self.client = openai_client(timeout_s, hint=" for --judge (and OPENAI_BASE_URL for a non-OpenAI endpoint)")
         self.cache = ResponseCache(cache_dir)
 
     def ask(self, prompt: str) -> dict:

@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 from rouge_score import rouge_scorer
 
-from dataset_builder.clean import grounding_score
+from cazton_llm.grounding import grounding_score
 
 METRICS = (
     "rouge_l",

@@ -1,11 +1,11 @@
-"""`--update-model-card ADAPTER_DIR`: put the benchmark results into the adapter card's YAML
-front matter as a Hub `model-index`, keeping the rest of the card."""
+"""`--update-model-card ADAPTER_DIR`: put the benchmark results into the adapter card's front matter as a
+Hub `model-index` (huggingface_hub's `EvalResult`), keeping the rest of the card."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from huggingface_hub import EvalResult, ModelCard
 
 from cazton_llm.atomic import write_text
 from cazton_llm.errors import UserError
@@ -18,24 +18,24 @@ CARD_METRICS = {
 }
 
 
-def model_index(model_name: str, metrics_by_mode: dict[str, dict], dataset: str, split: str) -> list[dict]:
-    """One result per prompt mode (closed-book, grounded)."""
+def eval_results(metrics_by_mode: dict[str, dict], dataset: str, split: str) -> list[EvalResult]:
+    """One task (question answering on `dataset`) with each metric once per prompt mode, the mode as the metric's
+    config (closed-book, grounded); n/a metrics (e.g. faithfulness without passages) are left out."""
     return [
-        {
-            "name": model_name,
-            "results": [
-                {
-                    "task": {"type": "text-generation", "name": f"Website question answering ({mode})"},
-                    "dataset": {"name": dataset, "type": dataset, "split": split},
-                    "metrics": [
-                        {"type": name, "name": label, "value": round(metrics[name]["mean"], 4)}
-                        for name, label in CARD_METRICS.items()
-                        if metrics[name]["mean"] is not None  # n/a: e.g. faithfulness without passages
-                    ],
-                }
-                for mode, metrics in metrics_by_mode.items()
-            ],
-        }
+        EvalResult(
+            task_type="text-generation",
+            task_name="Website question answering",
+            dataset_type=dataset,
+            dataset_name=dataset,
+            dataset_split=split,
+            metric_type=name,
+            metric_name=f"{label} ({mode})",
+            metric_config=mode,
+            metric_value=round(metrics[name]["mean"], 4),
+        )
+        for mode, metrics in metrics_by_mode.items()
+        for name, label in CARD_METRICS.items()
+        if metrics[name]["mean"] is not None
     ]
 
 
@@ -45,9 +45,8 @@ def update_model_card(adapter_dir: str | Path, model: str, results: dict) -> Non
         raise UserError(f"no model card at {card_path}: pass the adapter folder written by `python -m train`")
     if model not in results["models"]:
         raise UserError(f"model {model!r} is not in this benchmark: choose one of {', '.join(results['models'])}")
-    _, front, body = card_path.read_text(encoding="utf-8").split("---\n", 2)
-    front_matter = yaml.safe_load(front) or {}
-    name = Path(adapter_dir).name
+    card = ModelCard.load(card_path)
     by_mode = {mode: results["metrics"][mode][model] for mode in results["modes"]}
-    front_matter["model-index"] = model_index(name, by_mode, results["dataset"], results["split"])
-    write_text(card_path, f"---\n{yaml.safe_dump(front_matter, sort_keys=False)}---\n{body}")
+    card.data.eval_results = eval_results(by_mode, results["dataset"], results["split"])
+    card.data.model_name = card.data.model_name or Path(adapter_dir).name
+    write_text(card_path, str(card))

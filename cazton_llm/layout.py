@@ -43,11 +43,6 @@ class OutputLayout:
         return self.root / "qa" / "clean_report.json"
 
     @property
-    def reviews(self) -> Path:
-        """Human review decisions keyed by question hash; applied by every build."""
-        return self.root / "qa" / "reviews.jsonl"
-
-    @property
     def dataset(self) -> Path:
         """Laid out like the Hub dataset repo: README.md + data/*.parquet."""
         return self.root / "dataset"

@@ -1,9 +1,11 @@
-"""Load a base model, optionally with a peft adapter, for inference (Space and benchmark).
+"""Loading models, for every stage: `load_model` for a base (training, inference, merging) and
+`load_for_inference` for a base with an optional peft adapter (the Space, the benchmark, `train merge`).
 
 A model spec is `BASE`, `BASE+ADAPTER` or either with `@REVISION` (Hub ids or local folders).
-A merged-model folder is just a BASE. On CUDA the base loads in 4-bit when bitsandbytes is
-available; on CPU it loads in fp32, and a LoRA adapter is merged into it: the same answers,
-without LoRA's extra matrix products at every layer and token.
+A merged-model folder is just a BASE. A model loads in bf16 on CUDA (in 4-bit when asked) and in fp32 on
+a CPU, with its token embeddings grown to its tokenizer's vocabulary (our pad token can be a new token).
+For inference on CUDA the base loads in 4-bit when bitsandbytes is available; on a CPU a LoRA adapter is
+merged into it: the same answers, without LoRA's extra matrix products at every layer and token.
 """
 
 from __future__ import annotations
@@ -120,36 +122,57 @@ def load_tokenizer(spec: ModelSpec):
     return prepare_tokenizer(tokenizer)
 
 
+def four_bit_nf4():
+    """QLoRA's 4-bit NF4 quantisation with bf16 compute, for inference on CUDA."""
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_compute_dtype=torch.bfloat16,
+        bnb_4bit_use_double_quant=True,
+    )
+
+
+def load_model(name: str, revision: str | None, tokenizer, cuda: bool, quantization=None, device_map=None):
+    """The causal LM `name`: bf16 on CUDA (quantised by `quantization`, a transformers quantisation config),
+    fp32 on a CPU, with token embeddings for every token of `tokenizer`."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            name,
+            revision=revision,
+            dtype=torch.bfloat16 if cuda else torch.float32,
+            quantization_config=quantization,
+            device_map=device_map,
+        )
+    except OSError as error:
+        raise UserError(f"cannot load model {name!r}: {str(error).splitlines()[0]}") from None
+    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:  # a pad token prepare_tokenizer added
+        model.resize_token_embeddings(len(tokenizer))
+    return model
+
+
 def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit: bool | None = None):
     """Return (model, tokenizer) ready for `generate`, in eval mode."""
-    import torch
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-
     spec = ModelSpec.parse(spec) if isinstance(spec, str) else spec
     spec.check()
     device = pick_device(device)
+    cuda = device == "cuda"
     if load_in_4bit is None:
-        load_in_4bit = device == "cuda" and importlib.util.find_spec("bitsandbytes") is not None
-    kwargs: dict = {"revision": spec.base.revision}
-    if device == "cuda":
-        kwargs["dtype"] = torch.bfloat16
-        kwargs["device_map"] = {"": 0}
-        if load_in_4bit:
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_compute_dtype=torch.bfloat16,
-                bnb_4bit_use_double_quant=True,
-            )
-    else:
-        kwargs["dtype"] = torch.float32
+        load_in_4bit = cuda and importlib.util.find_spec("bitsandbytes") is not None
     tokenizer = load_tokenizer(spec)
-    try:
-        model = AutoModelForCausalLM.from_pretrained(spec.base.name, **kwargs)
-    except OSError as error:
-        raise UserError(f"cannot load model {spec.base.name!r}: {str(error).splitlines()[0]}") from None
-    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
-        model.resize_token_embeddings(len(tokenizer))
+    model = load_model(
+        spec.base.name,
+        spec.base.revision,
+        tokenizer,
+        cuda,
+        quantization=four_bit_nf4() if cuda and load_in_4bit else None,
+        device_map={"": 0} if cuda else None,
+    )
     if spec.adapter:
         from peft import PeftModel
 
@@ -167,7 +190,7 @@ def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit
             ) from None
         if not load_in_4bit:  # merging into 4-bit weights would round the adapter away
             model = model.merge_and_unload()
-    if device != "cuda":
+    if not cuda:
         model.to(device)
     model.eval()
     model.generation_config.pad_token_id = tokenizer.pad_token_id

@@ -9,7 +9,7 @@ from pathlib import Path
 from cazton_llm.atomic import write_json
 from cazton_llm.errors import UserError
 from cazton_llm.page_schema import read_pages
-from dataset_builder.cache import ResponseCache, cache_key
+from cazton_llm.response_cache import ResponseCache, cache_key
 from dataset_builder.config import GenerateConfig
 from dataset_builder.generate import passage_prompt
 from dataset_builder.llm import OpenAIGenerator, parse_response

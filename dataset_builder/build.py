@@ -10,13 +10,14 @@ from collections import Counter
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir, write_jsonl
+from cazton_llm.cards import write_card
 from cazton_llm.errors import UserError
 from cazton_llm.hub import upload_folder
 from cazton_llm.qa_schema import read_qa
-from dataset_builder.builder import SiteQA
-from dataset_builder.card import render_card
+from dataset_builder.card import BUILD_SUMMARY_FILE, card_data, dataset_card
 from dataset_builder.config import BuildConfig
 from dataset_builder.review import apply_reviews, load_reviews
+from dataset_builder.site_qa_builder import SiteQA
 
 CONFIG_FOLDERS = {"default": "data", "text": "text"}
 
@@ -94,9 +95,8 @@ def build_dataset(config: BuildConfig) -> dict:
             "cleaning": cleaning,
         }
         pretty_name = f"{config.push_to_hub.split('/')[1] if config.push_to_hub else 'Website'} QA"
-        (folder / "README.md").write_text(
-            render_card(counts, data_files, config.push_to_hub, pretty_name, config.license, config.language)
-        )
+        data = card_data(counts, data_files, pretty_name)
+        write_card(folder, dataset_card(data, counts, config.push_to_hub, str(config.out)), BUILD_SUMMARY_FILE, counts)
     if not counts["test"]:
         reason = "--test-fraction is 0" if config.test_fraction == 0 else "the pairs come from one page"
         print(

@@ -16,6 +16,7 @@ from datasketch import MinHash, MinHashLSH
 
 from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import UserError
+from cazton_llm.grounding import grounding_score
 from cazton_llm.qa_schema import QARecord, normalize_question, normalize_whitespace, read_qa
 from dataset_builder.config import CleanConfig
 from dataset_builder.prompts import looks_like_injection
@@ -31,88 +32,6 @@ BOILERPLATE = re.compile(
     r"\b(cookie policy|all rights reserved|we use cookies)\b",
     re.IGNORECASE,
 )
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "we",
-        "our",
-        "you",
-        "your",
-        "they",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "i",
-        "me",
-        "my",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "may",
-        "might",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "so",
-        "if",
-        "then",
-        "than",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "how",
-        "when",
-        "where",
-        "why",
-        "also",
-        "about",
-        "into",
-        "over",
-        "more",
-        "most",
-        "such",
-    ]
-)
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
 DROP_REASONS = (
     "empty",
     "injection",
@@ -125,19 +44,6 @@ DROP_REASONS = (
     "ungrounded",
 )
 EXAMPLES_PER_REASON = 3
-
-
-def content_tokens(text: str) -> list[str]:
-    return [token for token in _TOKEN.findall(text.lower()) if token not in STOP_WORDS]
-
-
-def grounding_score(answer: str, passage: str) -> float:
-    """Share of the answer's content words that appear in the passage (1.0 when it has none)."""
-    answer_tokens = content_tokens(answer)
-    if not answer_tokens:
-        return 1.0
-    passage_tokens = set(content_tokens(passage))
-    return sum(token in passage_tokens for token in answer_tokens) / len(answer_tokens)
 
 
 @cache

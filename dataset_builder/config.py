@@ -10,6 +10,7 @@ from annotated_types import Ge, Gt, Le, Lt
 
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id
+from cazton_llm.openai_api import MAX_ATTEMPTS
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegative, Seconds, check_fields
 
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
@@ -40,9 +41,9 @@ class GenerateConfig:
     )
     concurrency: AtLeastOne = field(default=8, metadata={"help": "parallel calls"})
     timeout_s: Seconds = field(default=60.0, metadata={"aliases": ["--timeout"], "help": "seconds per call"})
-    max_attempts: AtLeastOne = field(default=6, metadata={"help": "tries per passage on 429/5xx/timeouts/bad JSON"})
-    backoff_base_s: Annotated[float, Ge(0)] = field(
-        default=1.0, metadata={"help": "seconds before the first retry, doubled at each one (Retry-After wins)"}
+    max_attempts: AtLeastOne = field(
+        default=MAX_ATTEMPTS,
+        metadata={"help": "tries per passage on 429/5xx/timeouts/bad JSON (the openai SDK's backoff between them)"},
     )
     cache_dir: FilePath | None = field(
         default=None, metadata={"help": "response cache; unset: a `cache` folder beside OUT"}
@@ -103,8 +104,6 @@ class BuildConfig:
         default=None, metadata={"metavar": "OWNER/NAME", "help": "upload to the Hub (token: HF_TOKEN or login)"}
     )
     private: bool = field(default=False, metadata={"help": "create the Hub repo private"})
-    license: str = field(default="other", metadata={"help": "license on the dataset card"})
-    language: str = field(default="en", metadata={"help": "language on the dataset card"})
 
     def __post_init__(self):
         check_fields(self)

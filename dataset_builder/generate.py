@@ -19,7 +19,7 @@ from cazton_llm.atomic import write_json, write_jsonl
 from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
 from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.cache import ResponseCache, cache_key
+from cazton_llm.response_cache import ResponseCache, cache_key
 from dataset_builder.config import GenerateConfig
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
 from dataset_builder.offline import offline_pairs
@@ -125,9 +125,7 @@ def generate_qa(config: GenerateConfig) -> dict:
     todo = [(key, passage) for key, passage in keyed if cache.get(key) is None]
     generator = None
     if todo and config.generator == "openai":
-        generator = OpenAIGenerator(
-            config.model, config.base_url, config.timeout_s, config.max_attempts, config.backoff_base_s
-        )
+        generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s, config.max_attempts)
     generated, failures = generate_missing(todo, config, cache, generator)
 
     records, input_tokens, output_tokens = [], 0, 0

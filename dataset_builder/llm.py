@@ -1,27 +1,26 @@
 """Question generation through any OpenAI-compatible endpoint: structured JSON output validated
-with a schema, our own retry policy (exponential backoff honouring Retry-After on 429/5xx,
-timeouts and replies that are not a valid chat completion), refusals told apart (a key or endpoint
-refused: the run stops with one line; one passage refused: that passage fails), and token usage
-for the cost estimate."""
+with a schema, the project's retry policy (`cazton_llm.openai_api`: the openai SDK's own), refusals
+told apart (a key or endpoint refused: the run stops with one line; one passage refused: that passage
+fails), and token usage for the cost estimate."""
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass, field
 
 import jsonschema
 
 from cazton_llm.errors import UserError
+from cazton_llm.openai_api import MAX_ATTEMPTS, openai_client
 from dataset_builder.prompts import PAIRS_SCHEMA
 
 # Checked against the metaschema once: `jsonschema.validate` re-checks the schema on every call (~40 ms).
 PAIRS_VALIDATOR = jsonschema.Draft202012Validator(PAIRS_SCHEMA)
-
-MAX_BACKOFF_SECONDS = 60.0
-# 4xx answers worth another try (as the openai SDK's own retry does); 429 and every 5xx are retried too.
-TRANSIENT_CLIENT_STATUSES = {408, 409}
+# Structured output: the endpoint is asked for JSON that follows the schema (replies are validated all the same).
+RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "qa_pairs", "schema": PAIRS_SCHEMA, "strict": True}}
+# 4xx answers the SDK retries (as it does 429 and every 5xx) rather than treating as a refusal.
+RETRIED_CLIENT_STATUSES = {408, 409, 429}
 # 4xx answers about the key or the endpoint rather than one passage: every other call would get them too.
 RUN_STOPPING_STATUSES = {
     401: "the endpoint refused the API key (HTTP 401: {message}): check OPENAI_API_KEY",
@@ -40,55 +39,48 @@ class OpenAIGenerator:
     model: str
     base_url: str | None = None
     timeout_s: float = 60.0
-    max_attempts: int = 6
-    backoff_base_s: float = 1.0
-    structured_output: bool = True
-    stopping: threading.Event = field(default_factory=threading.Event)  # set: no further attempt starts
+    max_attempts: int = MAX_ATTEMPTS
+    stopping: threading.Event = field(default_factory=threading.Event)  # set: no further call starts
 
     def __post_init__(self):
-        from openai import OpenAI
-
-        api_key = os.environ.get("OPENAI_API_KEY")
-        if not api_key:
-            raise UserError("OPENAI_API_KEY is not set: export it, or use --generator offline")
-        # max_retries=0: the retry policy is ours (below), so it is the same for every error kind and testable.
-        self.client = OpenAI(api_key=api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0)
-
-    def response_format(self) -> dict:
-        if self.structured_output:
-            return {"type": "json_schema", "json_schema": {"name": "qa_pairs", "schema": PAIRS_SCHEMA, "strict": True}}
-        return {"type": "json_object"}
+        self.client = openai_client(self.timeout_s, self.max_attempts, self.base_url, ", or use --generator offline")
 
     def request_body(self, messages: list[dict]) -> dict:
-        return {"model": self.model, "messages": messages, "response_format": self.response_format()}
+        return {"model": self.model, "messages": messages, "response_format": RESPONSE_FORMAT}
 
     def call(self, messages: list[dict]) -> dict:
-        """One validated generation: {"pairs": [...], "usage": {...}}; retries transient failures.
+        """One validated generation: {"pairs": [...], "usage": {...}}, in at most `max_attempts` tries.
 
-        No attempt starts once `stopping` is set (Ctrl-C, or a refusal of the key that stops the run).
+        The SDK retries connection errors, timeouts, 429 and 5xx. A reply that is not JSON pairs (an HTML page
+        or `choices: []` with status 200, JSON off the schema) looks like success to the SDK, so it is asked
+        again here, from the same budget of tries. No call starts once `stopping` is set (Ctrl-C, or a
+        refusal of the key that stops the run).
         """
         import openai
 
-        retry_after = None  # the previous attempt's Retry-After, when it was a 429
-        for attempt in range(self.max_attempts):
-            if attempt:  # after a failure: back off unless the run is stopping
-                self.stopping.wait(backoff_seconds(attempt - 1, self.backoff_base_s, retry_after))
+        tries_left = self.max_attempts
+        while True:
             if self.stopping.is_set():
                 raise GenerationFailed("not asked: the run is stopping")
-            retry_after = None
+            client = self.client.with_options(max_retries=tries_left - 1)
             try:
-                response = self.client.chat.completions.create(**self.request_body(messages))
-                return parse_response(completion_content(response), getattr(response, "usage", None))
-            except openai.RateLimitError as error:
-                retry_after = error.response.headers.get("retry-after")
-                reason = error
+                reply = client.chat.completions.with_raw_response.create(**self.request_body(messages))
             except openai.APIStatusError as error:
-                if error.status_code < 500 and error.status_code not in TRANSIENT_CLIENT_STATUSES:
+                if error.status_code < 500 and error.status_code not in RETRIED_CLIENT_STATUSES:
                     raise self.refused(error) from None
-                reason = error
-            except (openai.APITimeoutError, openai.APIConnectionError, ValueError) as error:
-                reason = error
-        raise GenerationFailed(f"gave up after {self.max_attempts} attempts: {type(reason).__name__}: {reason}")
+                raise self.gave_up(error) from None
+            except (openai.APITimeoutError, openai.APIConnectionError) as error:
+                raise self.gave_up(error) from None
+            tries_left -= reply.retries_taken + 1
+            try:
+                response = reply.parse()
+                return parse_response(completion_content(response), getattr(response, "usage", None))
+            except ValueError as error:
+                if tries_left < 1:
+                    raise self.gave_up(error) from None
+
+    def gave_up(self, error: Exception) -> GenerationFailed:
+        return GenerationFailed(f"gave up after {self.max_attempts} attempts: {type(error).__name__}: {error}")
 
     def refused(self, error) -> Exception:
         problem = refusal(error)
@@ -113,15 +105,6 @@ def completion_content(response) -> str | None:
         return response.choices[0].message.content
     except (AttributeError, IndexError, TypeError):
         raise ValueError(f"reply is not a chat completion: {str(response)[:80]!r}") from None
-
-
-def backoff_seconds(attempt: int, base_s: float, retry_after: str | None) -> float:
-    if retry_after:
-        try:
-            return min(float(retry_after), MAX_BACKOFF_SECONDS)
-        except ValueError:
-            pass
-    return min(base_s * 2**attempt, MAX_BACKOFF_SECONDS)
 
 
 def parse_response(content: str | None, usage) -> dict:

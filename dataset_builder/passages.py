@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,11 +21,6 @@ class Passage:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
-
-    @property
-    def key(self) -> str:
-        """Changes only when the passage's content or source changes."""
-        return hashlib.sha256(f"{self.source_url}\n{self.heading}\n{self.text}".encode()).hexdigest()[:16]
 
 
 def is_heading(paragraph: str) -> bool:

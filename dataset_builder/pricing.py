@@ -15,7 +15,6 @@ PRICES_PER_MILLION = {
     "gpt-4.1-mini": {"input": 0.40, "output": 1.60},
     "gpt-4o-mini": {"input": 0.15, "output": 0.60},
 }
-BATCH_DISCOUNT = 0.5
 
 
 def load_prices(path: str | Path | None) -> dict:
@@ -30,11 +29,8 @@ def load_prices(path: str | Path | None) -> dict:
     return {**PRICES_PER_MILLION, **overrides}
 
 
-def estimated_cost(
-    model: str, input_tokens: int, output_tokens: int, prices: dict, batch: bool = False
-) -> float | None:
+def estimated_cost(model: str, input_tokens: int, output_tokens: int, prices: dict) -> float | None:
     price = prices.get(model)
     if price is None:
         return None
-    cost = (input_tokens * price["input"] + output_tokens * price["output"]) / 1_000_000
-    return round(cost * (BATCH_DISCOUNT if batch else 1.0), 6)
+    return round((input_tokens * price["input"] + output_tokens * price["output"]) / 1_000_000, 6)

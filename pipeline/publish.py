@@ -11,34 +11,34 @@ from pathlib import Path
 
 from huggingface_hub import DatasetCard, ModelCard
 
+from cazton_llm.cards import read_summary
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, create_repo, upload_folder
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef
 from cazton_llm.packaged_models import PACKAGED_MODELS
+from dataset_builder.card import BUILD_SUMMARY_FILE, dataset_card
 from pipeline.config import PipelineConfig
-
-DATASET_PLACEHOLDER = "OWNER/NAME"
-ADAPTER_PLACEHOLDER = "OWNER/ADAPTER"
+from train.card import TRAINING_SUMMARY_FILE, adapter_card
 
 
-def linked_dataset_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
-    dataset_card = DatasetCard(card.replace(DATASET_PLACEHOLDER, dataset_id))
-    dataset_card.data.pretty_name = f"{dataset_id.split('/')[1]} QA"
-    dataset_card.text += (
-        f"\n## Trained on this dataset\n\n- Adapter: [{adapter_id}](https://huggingface.co/{adapter_id})\n"
-        f"- Chat with it: [{space_id}](https://huggingface.co/spaces/{space_id})\n"
-    )
-    return str(dataset_card)
+def linked_dataset_card(dataset_dir: Path, dataset_id: str, adapter_id: str, space_id: str) -> str:
+    """The dataset's card built again with its Hub id and links to the adapter and the Space."""
+    card_data = DatasetCard.load(dataset_dir / "README.md").data
+    card_data.pretty_name = f"{dataset_id.split('/')[1]} QA"
+    counts = read_summary(dataset_dir, BUILD_SUMMARY_FILE)
+    return str(dataset_card(card_data, counts, dataset_id, str(dataset_dir), adapter_id, space_id))
 
 
-def linked_model_card(card: str, dataset_id: str, adapter_id: str, space_id: str) -> str:
-    model_card = ModelCard(card.replace(ADAPTER_PLACEHOLDER, adapter_id))
-    model_card.data.datasets = [dataset_id]
-    model_card.text += (
-        f"\n## Try it\n\nChat with it in the Space [{space_id}](https://huggingface.co/spaces/{space_id}).\n"
-    )
-    return str(model_card)
+def linked_model_card(adapter_dir: Path, dataset_id: str, adapter_id: str, space_id: str) -> str:
+    """The adapter's card built again with its Hub id, its dataset's and a link to the Space; its benchmark
+    results (model-index) are kept, named by the adapter's Hub id."""
+    card_data = ModelCard.load(adapter_dir / "README.md").data
+    card_data.datasets = [dataset_id]
+    if card_data.eval_results:
+        card_data.model_name = adapter_id
+    summary = read_summary(adapter_dir, TRAINING_SUMMARY_FILE)
+    return str(adapter_card(card_data, summary, adapter_id, str(adapter_dir), space_id))
 
 
 def staged_copy(folder: Path, work: Path, card_text: str) -> Path:
@@ -73,9 +73,14 @@ def publish_all(config: PipelineConfig, console) -> dict:
     if config.offline_base:
         raise UserError("the tiny offline base exists only on this machine: publish a run whose base.model is a Hub id")
     layout = OutputLayout(Path(config.run_dir))
-    for folder in (layout.dataset, layout.adapter):
+    for folder, summary_file in ((layout.dataset, BUILD_SUMMARY_FILE), (layout.adapter, TRAINING_SUMMARY_FILE)):
         if not (folder / "README.md").is_file():
             raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
+        if not (folder / summary_file).is_file():  # made by a version that did not keep it
+            raise UserError(
+                f"{folder / summary_file} is missing, so its card cannot name the Hub ids: delete {folder} and "
+                "run `python -m pipeline run --config …` again"
+            )
     # A packaged base was imported from its GGUF file: its adapter card and the Space name the Hub model it came from.
     hub_base = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
     check_adapter_base(layout.adapter, hub_base)
@@ -87,12 +92,10 @@ def publish_all(config: PipelineConfig, console) -> dict:
         "space": prepare_space(hub.space, space_config, private=hub.private),
     }
     with tempfile.TemporaryDirectory(prefix="cazton-publish-") as work:
-        dataset_card = linked_dataset_card(
-            (layout.dataset / "README.md").read_text(), hub.dataset, hub.adapter, hub.space
-        )
+        dataset_card = linked_dataset_card(layout.dataset, hub.dataset, hub.adapter, hub.space)
         console.print(f"pushing dataset → {hub.dataset}")
         upload_folder(staged_copy(layout.dataset, Path(work), dataset_card), hub.dataset, "dataset")
-        model_card = linked_model_card((layout.adapter / "README.md").read_text(), hub.dataset, hub.adapter, hub.space)
+        model_card = linked_model_card(layout.adapter, hub.dataset, hub.adapter, hub.space)
         console.print(f"pushing adapter → {hub.adapter}")
         upload_folder(staged_copy(layout.adapter, Path(work), model_card), hub.adapter, "model")
     console.print(f"publishing Space → {hub.space}")

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 
 from pipeline.config import PipelineConfig
 from scraper.config import SAMPLE_SITE
-from scraper.site_server import serve_sample_site
+from scraper.sample_site_server import serve_sample_site
 
 
 def serve_chat(config: PipelineConfig, console) -> None:

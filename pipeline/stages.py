@@ -10,7 +10,7 @@ from cazton_llm.layout import OutputLayout
 from cazton_llm.packaged_models import import_packaged, packaged_gguf
 from pipeline.config import PipelineConfig, base_model_path
 from scraper.config import SAMPLE_SITE
-from scraper.site_server import SAMPLE_SITE_DIR
+from scraper.sample_site_server import SAMPLE_SITE_DIR
 
 
 @dataclass

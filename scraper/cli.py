@@ -54,7 +54,7 @@ def print_summary(summary: dict, seconds: float, max_pages: int) -> None:
 
 
 def serve_sample(argv: list[str]) -> int:
-    from scraper.site_server import serve_sample_site
+    from scraper.sample_site_server import serve_sample_site
 
     parser = argparse.ArgumentParser(prog="python -m scraper serve-sample", description="serve the sample site")
     parser.add_argument("--port", type=int, default=CrawlConfig.sample_port)

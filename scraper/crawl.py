@@ -23,7 +23,7 @@ def site_served(config: CrawlConfig) -> Iterator[CrawlConfig]:
     if config.start_url != SAMPLE_SITE:
         yield config
         return
-    from scraper.site_server import serve_sample_site
+    from scraper.sample_site_server import serve_sample_site
 
     with serve_sample_site(config.sample_port) as url:
         yield replace(config, start_url=url)

@@ -12,7 +12,7 @@ from space.chat import AnswerStream
 from space.config import SpaceConfig
 from space.endpoints import only_endpoint_for_clients
 from space.polish import polish_answer
-from space.reply import as_text, build_prompt, check_message, format_reply, prior_turns, user_text_as_text
+from space.reply import as_text, build_prompt, check_message, prior_turns, reply_messages, user_text_as_text
 from space.retrieval import Knowledge, PassageIndex, dataset_named_by, load_knowledge
 
 NO_DATASET = (
@@ -48,14 +48,14 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
             config.decoding,
         )
         for partial in stream:
-            yield format_reply(partial, [])
+            yield reply_messages(partial, [])
         answer, notice = stream.finished.text, None
         if polish and config.polish_available and answer:
             polished = polish_answer(
                 question, answer, sources[0].passage if sources else None, config.polish_model, config.polish_timeout_s
             )
             answer, notice = polished.text, polished.notice
-        yield format_reply(answer, sources, notice)
+        yield reply_messages(answer, sources, notice)
 
     if os.environ.get("SPACES_ZERO_GPU"):
         import spaces

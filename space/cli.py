@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from cazton_llm.errors import UserError, exit_on_user_error
+from cazton_llm.hub import is_local
 from cazton_llm.model_loading import ModelRef
 from cazton_llm.stage_config import config_from, config_parser, parse_namespace
 from space.config import SpaceConfig
@@ -32,7 +33,7 @@ def check_local_inputs(config: SpaceConfig) -> None:
     for name in (config.base_model, config.adapter):
         if name:
             ModelRef.parse(name).check()
-    if config.dataset and config.dataset.startswith((".", "/", "~")) and not Path(config.dataset).is_dir():
+    if config.dataset and is_local(config.dataset) and not Path(config.dataset).expanduser().is_dir():
         raise UserError(f"dataset folder {config.dataset!r} does not exist: build it with `python -m dataset_builder`")
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import openai
 
+from cazton_llm.openai_api import openai_client
+
 logger = logging.getLogger(__name__)
 
 POLISH_INSTRUCTIONS = (
@@ -26,8 +28,9 @@ class Polished:
 
 
 def polish_answer(question: str, answer: str, passage: str | None, model: str, timeout_s: float) -> Polished:
-    """Rewrite `answer` with the OpenAI-compatible API at OPENAI_BASE_URL (key: OPENAI_API_KEY)."""
-    client = openai.OpenAI(timeout=timeout_s, max_retries=0)
+    """Rewrite `answer` with the OpenAI-compatible API at OPENAI_BASE_URL (key: OPENAI_API_KEY), in one try:
+    a person is waiting, and the raw answer is there to fall back on."""
+    client = openai_client(timeout_s, max_attempts=1)
     user_text = f"Question: {question}\n\nSource passage: {passage or '(none)'}\n\nAnswer to rewrite: {answer}"
     try:
         response = client.chat.completions.create(

@@ -1,5 +1,6 @@
 """Turning a chat message into a prompt and an answer into the reply shown: input limits, earlier
-turns kept (and bounded), sources and notices under the answer. Model and user text is shown as text,
+turns kept (and bounded), sources and notices as titled messages under the answer, never read back as
+part of it. Model and user text is shown as text,
 never as HTML, images or diagrams, and source links can only point to http(s) pages."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from gradio.components.chatbot import TextMessage
 from cazton_llm.prompt_format import render_prompt
 from space.retrieval import Source
 
-SOURCES_HEADING = "**Sources**"
+SOURCES_TITLE = "Sources"
+NOTICE_TITLE = "Notice"
 # Markup in a message that a browser would render, or that would make it fetch a URL by itself: HTML tags
 # (<img>, <video>…), markdown images (`![…](url)`, also by reference) and code fences (``` or ~~~, which
 # Gradio draws as mermaid diagrams, whose image nodes load URLs). Links stay: they load only when clicked.
@@ -51,12 +53,14 @@ def message_text(content, max_chars: int) -> str:
 
 
 def shown_text(message: dict, max_chars: int) -> str:
-    """What a history message said, at most `max_chars`: an answer without its sources and notice."""
-    # Room for the markup that as_text adds and for the start of the sources, so both can be taken off.
-    text = message_text(message.get("content", ""), 2 * max_chars + len(SOURCES_HEADING))
-    if message.get("role") == "assistant":
-        text = text.split(f"\n\n{SOURCES_HEADING}")[0].split("\n\n> ")[0]
-    return html.unescape(text)[:max_chars].strip()
+    """What a history message said, at most `max_chars`, as written (the escaping `as_text` added undone)."""
+    # Room for the entities that as_text adds, so they can be taken off.
+    return html.unescape(message_text(message.get("content", ""), 2 * max_chars))[:max_chars].strip()
+
+
+def is_turn(message: dict) -> bool:
+    """A question or an answer: not a titled message (the sources or a notice shown under an answer)."""
+    return message.get("role") in ("user", "assistant") and not (message.get("metadata") or {}).get("title")
 
 
 def prior_turns(history: list[dict], max_turns: int, max_chars: int) -> list[dict]:
@@ -69,8 +73,8 @@ def prior_turns(history: list[dict], max_turns: int, max_chars: int) -> list[dic
     for message in reversed(history if max_turns > 0 else []):
         if len(turns) == 2 * max_turns:
             break
-        text = shown_text(message, max_chars)
-        if message.get("role") in ("user", "assistant") and text:
+        text = shown_text(message, max_chars) if is_turn(message) else ""
+        if text:
             turns.insert(0, {"role": message["role"], "content": text})
     return turns
 
@@ -127,10 +131,13 @@ def user_text_as_text(chatbot: gr.Chatbot) -> gr.Chatbot:
     return chatbot
 
 
-def format_reply(answer: str, sources: list[Source], notice: str | None = None) -> str:
-    reply = as_text(answer) or "_(The model gave no answer; try rephrasing the question.)_"
+def reply_messages(answer: str, sources: list[Source], notice: str | None = None) -> list[gr.ChatMessage]:
+    """The answer, then the notice and the sources each as a titled message of their own: the chat shows
+    them under the answer, and the next turn's prompt reads the answer alone (`prior_turns`)."""
+    messages = [gr.ChatMessage(as_text(answer) or "_(The model gave no answer; try rephrasing the question.)_")]
     if notice:
-        reply += f"\n\n> {notice}"
+        messages.append(gr.ChatMessage(notice, metadata={"title": NOTICE_TITLE}))
     if sources:
-        reply += f"\n\n{SOURCES_HEADING}\n" + "\n".join(f"- {source_link(source)}" for source in sources)
-    return reply
+        links = "\n".join(f"- {source_link(source)}" for source in sources)
+        messages.append(gr.ChatMessage(links, metadata={"title": SOURCES_TITLE}))
+    return messages

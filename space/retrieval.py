@@ -3,24 +3,15 @@ answer, and the top passage for grounded prompts) plus example questions for the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
 from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.grounding import content_words
 from cazton_llm.hub import hub_errors
 from cazton_llm.model_loading import ModelRef
-
-_WORD = re.compile(r"\w+")
-# Words too common in questions to say anything about which page answers them.
-_STOPWORDS = frozenset(
-    (  # noqa: SIM905  (a word list reads best as one string)
-        "a an and are as at be by can do does for from how i in is it me my of on or our the this to was "
-        "what when where which who why will with you your"
-    ).split()
-)
 
 
 @dataclass(frozen=True)
@@ -32,19 +23,16 @@ class Source:
     passage: str
 
 
-def words(text: str) -> list[str]:
-    return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
-
-
 class PassageIndex:
     def __init__(self, sources: list[Source]):
         self.sources = sources
-        self._bm25 = BM25Okapi([words(f"{source.title} {source.passage}") for source in sources]) if sources else None
+        texts = [content_words(f"{source.title} {source.passage}") for source in sources]
+        self._bm25 = BM25Okapi(texts) if sources else None
 
     def search(self, question: str, limit: int = 3, min_share_of_best: float = 0.5) -> list[Source]:
         """Up to `limit` pages, best first, each by its best passage scoring at least `min_share_of_best` of the
         best (a page with several matching passages is listed once)."""
-        query = words(question)
+        query = content_words(question)
         if self._bm25 is None or not query:
             return []
         scores = self._bm25.get_scores(query)

@@ -1,5 +1,5 @@
 """Every command the README and docs/ show is run, so the docs cannot rot: each `python -m …` and
-`python bench/….py` with `--help` (every option it shows must be in that help, every value it shows for an
+`python perf/….py` with `--help` (every option it shows must be in that help, every value it shows for an
 option with choices must be one of them, every recipe or config file it names must exist), and each `make`
 target with `make -n`."""
 
@@ -19,9 +19,9 @@ DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCED = re.compile(r"^[ \t]*```[^\n]*\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
 INLINE = re.compile(r"`((?:[^`\n]|\n(?!\n))+)`")  # may wrap onto the next line, never past a paragraph
 # Where a command starts in a line: the interpreter (maybe the venv's) with a module, accelerate launching a
-# module, a bench script, or make.
+# module, a perf script, or make.
 COMMAND = re.compile(
-    r"(?:(?:\.venv/bin/)?python3? |accelerate launch .*?(?=-m ))-m [\w.]+|(?:python3? )?bench/\w+\.py|make \w+"
+    r"(?:(?:\.venv/bin/)?python3? |accelerate launch .*?(?=-m ))-m [\w.]+|(?:python3? )?perf/\w+\.py|make \w+"
 )
 PLACEHOLDER = "…"
 
@@ -32,7 +32,7 @@ def command_in(line: str) -> str | None:
     if not found:
         return None
     command = line[found.start() :].split("→")[0].split(" #")[0].split("`")[0].rstrip("\\ ")  # \` in a table
-    if command.startswith("bench/"):
+    if command.startswith("perf/"):
         return f"python {command}"
     return re.sub(r"^accelerate launch .*?-m ", "python -m ", command)
 

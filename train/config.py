@@ -13,14 +13,6 @@ from cazton_llm.defaults import DEFAULT_COMPANY
 from cazton_llm.prompt_format import PROMPT_FORMATS
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, check_fields
 
-# LoRA targets per architecture (native module names); anything else uses "all-linear".
-TARGET_MODULES = {
-    "phi": ["q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"],
-    "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-    "mistral": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-}
-
 
 @dataclass
 class ScriptArguments:

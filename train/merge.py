@@ -8,23 +8,17 @@ from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir
 from cazton_llm.errors import UserError
+from cazton_llm.model_loading import ModelRef, ModelSpec, load_for_inference
 
 
 def merge_adapter(adapter_dir: str | Path, out_dir: str | Path) -> dict:
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    adapter_dir = Path(adapter_dir)
-    config_path = adapter_dir / "adapter_config.json"
+    """Merge `adapter_dir` into the base its adapter_config.json names (on the CPU, in fp32) and save the
+    result with the adapter's tokenizer at `out_dir`."""
+    config_path = Path(adapter_dir) / "adapter_config.json"
     if not config_path.is_file():
         raise UserError(f"{str(adapter_dir)!r} is not an adapter folder (no adapter_config.json)")
     base_name = json.loads(config_path.read_text())["base_model_name_or_path"]
-    tokenizer = AutoTokenizer.from_pretrained(adapter_dir)
-    base = AutoModelForCausalLM.from_pretrained(base_name, dtype=torch.float32)
-    if len(tokenizer) > base.get_input_embeddings().weight.shape[0]:
-        base.resize_token_embeddings(len(tokenizer))
-    merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
+    merged, tokenizer = load_for_inference(ModelSpec(ModelRef(base_name), ModelRef(str(adapter_dir))), device="cpu")
     with atomic_dir(out_dir) as folder:
         merged.save_pretrained(folder)
         tokenizer.save_pretrained(folder)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.atomic import atomic_dir
+from cazton_llm.cards import write_card
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
-from cazton_llm.model_loading import ModelRef, ModelSpec
+from cazton_llm.model_loading import ModelRef, ModelSpec, load_model
 from cazton_llm.packaged_models import imported_from
 from cazton_llm.prompt_format import (
     has_own_chat_template,
@@ -20,8 +21,8 @@ from cazton_llm.prompt_format import (
     system_prompt,
     user_content,
 )
-from train.card import render_card, training_facts
-from train.config import TARGET_MODULES, ScriptArguments
+from train.card import TRAINING_SUMMARY_FILE, adapter_card, card_data, training_summary
+from train.config import ScriptArguments
 from train.plots import plot_losses
 
 CPU_NOTICE = "notice: no CUDA GPU found: training plain LoRA in fp32 on the CPU (4-bit QLoRA needs CUDA)"
@@ -64,25 +65,21 @@ def to_prompt_completion(row: dict) -> dict:
     return {"prompt": row["messages"][:-1], "completion": row["messages"][-1:]}
 
 
-def load_base(model_args, cuda: bool):
-    import torch
+def load_base(model_args, tokenizer, cuda: bool):
+    """The base to train: quantised as the recipe says (load_in_4bit …) on CUDA, each process on its own GPU."""
+    from accelerate import PartialState
     from peft import prepare_model_for_kbit_training
-    from transformers import AutoModelForCausalLM
     from trl import get_quantization_config
 
     quantization = get_quantization_config(model_args) if cuda else None
-    try:
-        model = AutoModelForCausalLM.from_pretrained(
-            model_args.model_name_or_path,
-            revision=model_args.model_revision,
-            dtype=torch.bfloat16 if cuda else torch.float32,
-            quantization_config=quantization,
-            device_map={"": 0} if quantization else None,
-        )
-    except OSError as error:
-        raise UserError(
-            f"cannot load base model {model_args.model_name_or_path!r}: {str(error).splitlines()[0]}"
-        ) from None
+    model = load_model(
+        model_args.model_name_or_path,
+        model_args.model_revision,
+        tokenizer,
+        cuda,
+        quantization=quantization,
+        device_map={"": PartialState().local_process_index} if quantization else None,
+    )
     if quantization:
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False}
@@ -93,8 +90,6 @@ def load_base(model_args, cuda: bool):
 def lora_config(model_args, model, top_layers: int | None = None):
     from trl import get_peft_config
 
-    if not model_args.lora_target_modules:
-        model_args.lora_target_modules = TARGET_MODULES.get(model.config.model_type, "all-linear")
     config = get_peft_config(model_args)
     layers = model.config.get_text_config().num_hidden_layers
     if top_layers:
@@ -102,6 +97,11 @@ def lora_config(model_args, model, top_layers: int | None = None):
             raise UserError(f"lora_top_layers must be between 1 and the model's {layers} layers, got {top_layers}")
         config.layers_to_transform = list(range(layers - top_layers, layers))
     return config
+
+
+def lora_targets(model) -> list[str]:
+    """The kinds of module LoRA was put on, as peft resolved the recipe's choice ("all-linear" names each one)."""
+    return sorted({name.split(".")[-1] for name in model.peft_config["default"].target_modules})
 
 
 @dataclass
@@ -136,9 +136,7 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     # template's end-of-turn token.
     own_template = has_own_chat_template(tokenizer) and not has_generation_markers(tokenizer.chat_template)
     system = system_prompt(tokenizer, script_args.company)
-    model, quantized = load_base(model_args, cuda)
-    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
-        model.resize_token_embeddings(len(tokenizer))
+    model, quantized = load_base(model_args, tokenizer, cuda)
     peft_config = lora_config(model_args, model, script_args.lora_top_layers)
 
     columns = ["messages"]
@@ -205,22 +203,22 @@ def train_adapter(script_args: ScriptArguments, training_args, model_args) -> di
     base_model = model_args.model_name_or_path
     if is_local(base_model):  # a base imported from GGUF is named by the Hub model it came from
         base_model = imported_from(base_model) or base_model
-    card = render_card(
-        base_model,
-        dataset_id,
-        training_args.hub_model_id,
-        script_args.license,
-        training_facts(training_args, model_args, run.quantized),
-        model_args.lora_target_modules,
+    training = training_summary(
+        training_args,
+        model_args,
+        run.quantized,
+        lora_targets(trainer.model),
         metrics,
         script_args.prompt_format,
         system_prompt(tokenizer, script_args.company),
     )
+    data = card_data(base_model, dataset_id, script_args.license)
     with atomic_dir(adapter_dir) as folder:
         trainer.model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
         plot_losses(trainer.state.log_history, folder / "loss.png")
-        (folder / "README.md").write_text(card)
+        card = adapter_card(data, training, training_args.hub_model_id, str(adapter_dir))
+        write_card(folder, card, TRAINING_SUMMARY_FILE, training)
     summary = {
         "adapter_dir": str(adapter_dir),
         "train_loss": round(result.training_loss, 4),

@@ -116,15 +116,18 @@ def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
     update_model_card(card_dir, "finetuned", results)
     text = (card_dir / "README.md").read_text()
     front = RepoCard(text).data.to_dict()
-    closed_book, grounded = front["model-index"][0]["results"]
-    assert "closed-book" in closed_book["task"]["name"] and "grounded" in grounded["task"]["name"]
-    assert {metric["type"] for metric in grounded["metrics"]} == {
+    (result,) = front["model-index"][0]["results"]
+    assert result["dataset"]["name"] == results["dataset"] and result["dataset"]["split"] == results["split"]
+    metrics = {(metric["config"], metric["type"]) for metric in result["metrics"]}
+    assert {config for config, _ in metrics} == {"closed-book", "grounded"}
+    assert {name for config, name in metrics if config == "grounded"} == {
         "rouge_l",
         "semantic_similarity",
         "faithfulness",
         "clean_stop",
     }
-    rouge = next(metric for metric in grounded["metrics"] if metric["type"] == "rouge_l")
+    grounded = [metric for metric in result["metrics"] if metric["config"] == "grounded"]
+    rouge = next(metric for metric in grounded if metric["type"] == "rouge_l")
     assert rouge["value"] == round(results["metrics"]["grounded"]["finetuned"]["rouge_l"]["mean"], 4)
     assert front["library_name"] == "peft" and "PeftModel.from_pretrained" in text
 

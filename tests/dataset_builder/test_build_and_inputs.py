@@ -7,6 +7,7 @@ import re
 
 import pytest
 from datasets import load_dataset
+from huggingface_hub import DatasetCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.qa_schema import normalize_question
@@ -21,7 +22,8 @@ from tests.dataset_builder.conftest import run_cli
 def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_dir):
     files = sorted(str(p.relative_to(qa_dataset_dir)) for p in qa_dataset_dir.rglob("*") if p.is_file())
     shard = r"(data|text)/(test|train)-00000-of-00001-[0-9a-f]{16}\.parquet"  # named by a digest of the content
-    assert files[0] == "README.md" and len(files) == 5 and all(re.fullmatch(shard, name) for name in files[1:])
+    assert files[:2] == ["README.md", "build_summary.json"] and len(files) == 6
+    assert all(re.fullmatch(shard, name) for name in files[2:])
     dataset = load_dataset(str(qa_dataset_dir))
     train, test = dataset["train"], dataset["test"]
     assert train.num_rows >= 50 and test.num_rows >= 8
@@ -33,11 +35,15 @@ def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_d
     ]
     text = load_dataset(str(qa_dataset_dir), "text")["train"][0]["text"]
     assert text.startswith("question: ") and "\nanswer: " in text
-    card = (qa_dataset_dir / "README.md").read_text()
-    assert f"train {train.num_rows} pairs, test {test.num_rows} pairs" in card
-    assert "load_dataset(" in card and "config_name: text" in card and "size_categories" in card
+    card = DatasetCard.load(qa_dataset_dir / "README.md")
+    assert card.data.pretty_name == "Website QA" and card.text.lstrip().startswith("# Website QA\n")
+    assert [config["config_name"] for config in card.data.configs] == ["default", "text"]
+    assert card.data.license == "other" and card.data.size_categories == ["n<1K"]
+    assert f"train {train.num_rows} pairs, test {test.num_rows} pairs" in card.text
+    # No Hub id yet: the snippet loads the folder, and links only what exists.
+    assert f'load_dataset("{qa_dataset_dir}")' in card.text and "http" not in card.text
     cleaning = json.loads((qa_dataset_dir.parent / "clean_report.json").read_text())  # given as --clean-report
-    assert f"Cleaning: {cleaning['input_pairs']} generated pairs, {cleaning['kept']} kept" in card
+    assert f"Cleaning: {cleaning['input_pairs']} generated pairs, {cleaning['kept']} kept" in card.text
 
 
 def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):

@@ -3,7 +3,7 @@
 import random
 
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.clean import clean_records, grounding_score
+from dataset_builder.clean import clean_records
 from dataset_builder.config import CleanConfig
 
 RULES = CleanConfig(qa="generated.jsonl", out="clean.jsonl")  # clean_records reads the rules, not the files
@@ -57,11 +57,6 @@ def test_exact_duplicates_after_normalisation_and_boilerplate():
     ]
     kept, report = clean_records(rows, RULES)
     assert report["dropped"]["duplicate"] == 1 and report["dropped"]["boilerplate"] == 1 and len(kept) == 1
-
-
-def test_grounding_score():
-    assert grounding_score("The course costs 1,500 dollars.", PASSAGE) == 1.0
-    assert grounding_score("The course is taught in Paris by Anna.", PASSAGE) < 0.5
 
 
 def test_planted_near_duplicates_are_found_with_high_precision_and_recall():

@@ -19,9 +19,9 @@ from tests.dataset_builder.conftest import REPO, run_cli
 
 
 def config(server, tmp_path, pages, **overrides) -> GenerateConfig:
-    """Generation of `pages` into tmp_path/qa.jsonl through `server`, with short timeouts and backoff."""
+    """Generation of `pages` into tmp_path/qa.jsonl through `server`, with short timeouts."""
     options = {"generator": "openai", "base_url": server.url, "model": "gpt-5-mini", "out": tmp_path / "qa.jsonl"}
-    return GenerateConfig(pages=pages, **{**options, "backoff_base_s": 0.01, "timeout_s": 2.0, **overrides})
+    return GenerateConfig(pages=pages, **{**options, "timeout_s": 2.0, **overrides})
 
 
 def test_run_with_faults_completes_and_keeps_provenance(llm, pages_path, tmp_path):

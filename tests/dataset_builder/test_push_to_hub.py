@@ -4,7 +4,7 @@ rows as the local folder, and a bad id or token fails with one line, leaving not
 import os
 
 import pytest
-from huggingface_hub import HfApi
+from huggingface_hub import DatasetCard, HfApi
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from tests.dataset_builder.conftest import run_cli
@@ -28,7 +28,8 @@ def test_pushed_dataset_loads_by_repo_id_with_the_same_rows(hub, qa_dataset_dir,
     assert rows_by_split(pushed) == rows_by_split(local)
     assert rows_by_split(pushed)["test"]  # both splits hold rows
     assert load_dataset(repo_id, "text")["train"].num_rows == local["train"].num_rows
-    assert hub.file_content(repo_id, "README.md", repo_type="dataset") == (tmp_path / "ds" / "README.md").read_bytes()
+    card = DatasetCard(hub.file_content(repo_id, "README.md", repo_type="dataset").decode())
+    assert card.data.pretty_name == f"{repo_id.split('/')[1]} QA" and f'load_dataset("{repo_id}")' in card.text
     assert hub.token not in result.stdout + result.stderr
 
 

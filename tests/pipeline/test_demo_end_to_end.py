@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cazton_llm.dataset_loading import load_qa_dataset
-from scraper.site_server import SAMPLE_SITE_DIR, serve_site
+from scraper.sample_site_server import SAMPLE_SITE_DIR
+from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -12,8 +12,9 @@ from rich.console import Console
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.runner import run_pipeline
-from scraper.site_server import SAMPLE_SITE_DIR, serve_site
+from scraper.sample_site_server import SAMPLE_SITE_DIR
 from tests.dataset_builder.conftest import qa_responder
+from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
 

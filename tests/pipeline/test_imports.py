@@ -8,7 +8,7 @@ import sys
 PROBE = """
 import sys
 import pipeline.cli, pipeline.publish, pipeline.runner, pipeline.serve, pipeline.stages
-import scraper.crawl, scraper.site_server, space.app
+import scraper.crawl, scraper.sample_site_server, space.app
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("twisted", "scrapy"))
 print(loaded)
 """

@@ -11,6 +11,7 @@ from huggingface_hub import HfApi, ModelCard, ModelCardData, RepoCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from pipeline.cli import main
+from train.card import TRAINING_SUMMARY_FILE
 
 
 def run_folder(run_dir, dataset_dir, adapter_dir) -> Path:
@@ -35,6 +36,7 @@ def carded_run(tmp_path, qa_dataset_dir):
     ModelCard(f"---\n{ModelCardData(base_model='org/base').to_yaml()}\n---\n# A LoRA adapter\n").save(
         tmp_path / "adapter" / "README.md"
     )
+    (tmp_path / "adapter" / TRAINING_SUMMARY_FILE).write_text("{}")
     return run_folder(tmp_path / "run", qa_dataset_dir, tmp_path / "adapter")
 
 
@@ -55,20 +57,23 @@ def test_publish_pushes_all_three_linked(hub, finished_run, tmp_path, capsys):
     dataset_card = hub.file_content(ids["dataset"], "README.md", repo_type="dataset").decode()
     assert f"https://huggingface.co/{ids['adapter']}" in dataset_card
     assert f"https://huggingface.co/spaces/{ids['space']}" in dataset_card
-    assert "OWNER/NAME" not in dataset_card and f'load_dataset("{ids["dataset"]}")' in dataset_card
+    assert f'load_dataset("{ids["dataset"]}")' in dataset_card
+    assert RepoCard(dataset_card).text.lstrip().startswith(f"# {ids['dataset'].split('/')[1]} QA\n")
 
     model_card = hub.file_content(ids["adapter"], "README.md").decode()
     assert RepoCard(model_card).data.datasets == [ids["dataset"]]
     assert f"https://huggingface.co/spaces/{ids['space']}" in model_card
-    assert "OWNER/ADAPTER" not in model_card and f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
+    assert f'PeftModel.from_pretrained(model, "{ids["adapter"]}")' in model_card
+    assert RepoCard(model_card).text.lstrip().startswith(f"# {ids['adapter'].split('/')[1]}\n")
 
     space_card = RepoCard(hub.file_content(ids["space"], "README.md", repo_type="space").decode()).data.to_dict()
     assert space_card["models"] == ["org/base", ids["adapter"]] and space_card["datasets"] == [ids["dataset"]]
     variables = {key: value.value for key, value in HfApi().get_space_variables(ids["space"]).items()}
     assert variables["ADAPTER"] == ids["adapter"] and variables["DATASET"] == ids["dataset"]
 
-    # The run's own folders keep their placeholders; the pushed dataset has the run's rows.
-    assert "OWNER/NAME" in (finished_run / "dataset" / "README.md").read_text()
+    # The run's own folders keep their local cards; the pushed dataset has the run's rows.
+    assert ids["dataset"] not in (finished_run / "dataset" / "README.md").read_text()
+    assert ids["adapter"] not in (finished_run / "adapter" / "README.md").read_text()
     pushed = load_qa_dataset(ids["dataset"])
     assert pushed["train"].num_rows == load_qa_dataset(finished_run / "dataset")["train"].num_rows
 
@@ -95,6 +100,16 @@ def test_publish_errors_are_one_line_and_push_nothing(hub, carded_run, tmp_path,
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: ") and message in error and "\n" not in error
     assert len(hub.requests) == requests_before
+
+
+def test_a_run_without_the_card_summaries_is_one_line(hub, carded_run, tmp_path, capsys):
+    (carded_run / "adapter" / TRAINING_SUMMARY_FILE).unlink()
+    ids = {kind: hub.new_repo_id(f"acme-{kind}") for kind in ("dataset", "adapter", "space")}
+    with pytest.raises(SystemExit) as exit_info:
+        main(["publish", "--config", write_config(tmp_path, carded_run, ids)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"error: {carded_run / 'adapter' / TRAINING_SUMMARY_FILE} is missing") and "\n" not in error
 
 
 def uploads(requests: list[dict]) -> list[str]:

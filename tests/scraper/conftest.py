@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper.site_server import SAMPLE_SITE_DIR, serve_site
+from scraper.sample_site_server import SAMPLE_SITE_DIR
+from tests.stand_ins.site_server import serve_site
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from scraper.site_server import serve_site
 from tests.scraper.conftest import REPO, read_pages, run_scraper
 from tests.scraper.site_factory import build_site
+from tests.stand_ins.site_server import serve_site
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scraper.boilerplate import block_key
-from scraper.site_server import SAMPLE_SITE_DIR
+from scraper.sample_site_server import SAMPLE_SITE_DIR
 from tests.scraper.conftest import read_pages, run_scraper
 
 pytestmark = pytest.mark.slow

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from scraper.site_server import serve_site
 from tests.scraper.conftest import read_pages, run_scraper
+from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
 PAGE = "<html><head><title>{title}</title></head><body><main><h1>{title}</h1><p>{text}</p>{links}</main></body></html>"

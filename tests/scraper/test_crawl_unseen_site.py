@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_unseen_site(tmp_path, offsite_server):
-    from scraper.site_server import serve_site
+    from tests.stand_ins.site_server import serve_site
 
     site = build_site(tmp_path / "site", offsite_server.base_url + "index.html")
     with serve_site(site.root) as server:
@@ -52,7 +52,7 @@ def test_unseen_site(tmp_path, offsite_server):
 
 
 def test_max_pages_bounds_the_crawl(tmp_path, offsite_server):
-    from scraper.site_server import serve_site
+    from tests.stand_ins.site_server import serve_site
 
     site = build_site(tmp_path / "site", offsite_server.base_url)
     with serve_site(site.root) as server:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper.site_server import serve_site
 from tests.scraper.conftest import REPO, read_pages, run_scraper
+from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
 PAGE = "<html><head><title>{title}</title></head><body><main><p>{text}</p>{links}</main></body></html>"

@@ -143,3 +143,9 @@ def wait_until(condition, timeout_s: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def reply_parts(reply: list[dict]) -> tuple[str, dict[str, str]]:
+    """What an API client got: the answer, and the titled messages under it (Sources, Notice) by title."""
+    answer, *titled = reply
+    return answer["content"], {message["metadata"]["title"]: message["content"] for message in titled}

@@ -12,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from space.chat import STOP_REASON_COUNTS
-from tests.space.conftest import generate_threads, running_app, wait_until
+from tests.space.conftest import generate_threads, reply_parts, running_app, wait_until
 
 pytestmark = pytest.mark.slow
 SOURCE_LINK = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<url>http[^)]+)\)$", re.MULTILINE)
@@ -32,21 +32,21 @@ def test_answers_stream_token_by_token_with_sources(client, qa_dataset_dir):
     before = sum(STOP_REASON_COUNTS.values())
     updates = streamed_reply(client, "Who are the technology partners of Northwind Forge?")
     assert len(updates) >= 3, updates
-    final = updates[-1]
-    answer, _, sources = final.partition("**Sources**")
+    answer, titled = reply_parts(updates[-1])
+    sources = titled["Sources"]
     assert answer.strip()
     links = SOURCE_LINK.findall(sources)
     assert 1 <= len(links) <= 3
     dataset_urls = set(load_qa_dataset(qa_dataset_dir, split="train")["source_url"])
     assert {url for _, url in links} <= dataset_urls
     assert any("partner" in title.lower() or "partner" in url for title, url in links)
-    assert "**Sources**" not in updates[0]
+    assert "Sources" not in reply_parts(updates[0])[1]
     assert sum(STOP_REASON_COUNTS.values()) == before + 1
 
 
 def test_grounded_setting_answers_too(client):
-    final = client.predict("Where is the office?", True, api_name="/chat")
-    assert SOURCE_LINK.search(final)
+    _, titled = reply_parts(client.predict("Where is the office?", True, api_name="/chat"))
+    assert SOURCE_LINK.search(titled["Sources"])
 
 
 def test_example_questions_and_description_come_from_the_dataset(client, qa_dataset_dir):
@@ -76,8 +76,8 @@ def test_bad_input_gets_a_clear_message(client, message, expected):
 
 
 def test_markup_in_the_answer_path_is_escaped(client):
-    final = client.predict('<script>alert("x")</script> what do you offer?', False, api_name="/chat")
-    assert "<script" not in final
+    reply = client.predict('<script>alert("x")</script> what do you offer?', False, api_name="/chat")
+    assert "<script" not in str(reply)
 
 
 def test_cancelling_a_request_stops_generation(space_config, never_stopping_model):

@@ -12,10 +12,10 @@ from cazton_llm.atomic import write_jsonl
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.build import build_dataset
 from dataset_builder.config import BuildConfig
-from scraper.site_server import serve_site
 from space.config import SpaceConfig
 from tests.space.conftest import browser_page, running_app
 from tests.stand_ins.openai_server import OpenAIStandIn
+from tests.stand_ins.site_server import serve_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SITE = "http://127.0.0.1:8765"

@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client
 
 from space.config import SpaceConfig
-from tests.space.conftest import running_app
+from tests.space.conftest import reply_parts, running_app
 
 pytestmark = pytest.mark.slow
 
@@ -51,5 +51,5 @@ def test_a_huge_history_sent_through_the_api_is_read_only_as_far_as_it_is_used(a
 
     started = time.monotonic()
     reply = attacker.predict("What does Northwind Forge offer?", False, api_name="/chat")
-    assert "**Sources**" in reply
+    assert "Sources" in reply_parts(reply)[1]
     assert time.monotonic() - started < 3, "the answer read the whole forged history"

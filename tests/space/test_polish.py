@@ -11,7 +11,7 @@ import requests
 from gradio_client import Client
 
 from space.polish import polish_answer
-from tests.space.conftest import running_app
+from tests.space.conftest import reply_parts, running_app
 from tests.stand_ins.openai_server import OpenAIStandIn
 
 pytestmark = pytest.mark.slow
@@ -35,15 +35,15 @@ def polish_app_url(space_config, loaded_model, polish_server):
             yield url
 
 
-def ask(url: str, polish: bool) -> str:
+def ask(url: str, polish: bool) -> list[dict]:
     return Client(url, verbose=False).predict("Who are your technology partners?", False, polish, api_name="/chat")
 
 
 def test_polish_rewrites_the_answer_and_keeps_sources(polish_app_url, polish_server):
     calls = polish_server.calls
-    reply = ask(polish_app_url, polish=True)
-    assert reply.startswith(POLISHED)
-    assert "**Sources**" in reply
+    answer, titled = reply_parts(ask(polish_app_url, polish=True))
+    assert answer.startswith(POLISHED)
+    assert "Sources" in titled and "Notice" not in titled
     request = polish_server.requests[calls]
     prompt_text = " ".join(message["content"] for message in request["messages"])
     assert "Do not add any fact" in prompt_text and "Source passage:" in prompt_text
@@ -52,13 +52,13 @@ def test_polish_rewrites_the_answer_and_keeps_sources(polish_app_url, polish_ser
 
 @pytest.mark.parametrize(("fault", "notice"), [("timeout", "timed out"), ("500", "HTTP 500")])
 def test_polish_failure_shows_the_raw_answer_with_a_notice(polish_app_url, polish_server, fault, notice):
-    raw = ask(polish_app_url, polish=False)
+    raw, _ = reply_parts(ask(polish_app_url, polish=False))
     polish_server.script([fault])
-    reply = ask(polish_app_url, polish=True)
-    assert f"Polishing was unavailable ({'the polishing service ' if fault == 'timeout' else ''}" in reply
-    assert notice in reply
-    assert reply.split("\n\n> ")[0] == raw.split("\n\n**Sources**")[0]
-    assert POLISHED not in reply
+    answer, titled = reply_parts(ask(polish_app_url, polish=True))
+    assert titled["Notice"].startswith("Polishing was unavailable (the polishing service ")
+    assert notice in titled["Notice"]
+    assert answer == raw
+    assert POLISHED not in answer
 
 
 def test_unchecked_polish_makes_no_call(polish_app_url, polish_server):

@@ -3,10 +3,12 @@ tests/cazton_llm/test_stopping.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import gradio as gr
 import pytest
 
-from space.reply import as_text, check_message, format_reply, prior_turns, source_link
+from space.reply import as_text, check_message, prior_turns, reply_messages, source_link
 from space.retrieval import PassageIndex, Source
 
 SOURCES = [
@@ -16,25 +18,32 @@ SOURCES = [
 ]
 
 
-def test_reply_shows_markup_as_text_and_links_sources():
-    reply = format_reply(
+def as_history(messages: list[gr.ChatMessage]) -> list[dict]:
+    """The reply's messages as Gradio sends them back in the next turn's history."""
+    return [{**dataclasses.asdict(message), "role": "assistant"} for message in messages]
+
+
+def test_reply_shows_markup_as_text_and_the_sources_and_notice_apart():
+    answer, notice, sources = reply_messages(
         'Try <b>this</b> <script>alert("x")</script>', SOURCES[:2], notice="Polishing was unavailable."
     )
-    assert "<b>" not in reply and "&lt;b&gt;this&lt;/b&gt;" in reply and "<script" not in reply
-    assert "> Polishing was unavailable." in reply
-    assert reply.endswith(
-        "**Sources**\n- [Technology partners](https://example.com/partners)\n- [About us](https://example.com/about)"
+    assert "<b>" not in answer.content and "&lt;b&gt;this&lt;/b&gt;" in answer.content
+    assert "<script" not in answer.content and not answer.metadata
+    assert (notice.content, notice.metadata["title"]) == ("Polishing was unavailable.", "Notice")
+    assert sources.metadata["title"] == "Sources" and sources.content == (
+        "- [Technology partners](https://example.com/partners)\n- [About us](https://example.com/about)"
     )
     assert as_text(as_text("<i>")) == as_text("<i>") == "&lt;i&gt;"
-    assert "no answer" in format_reply("", [])
+    (no_answer,) = reply_messages("", [])
+    assert "no answer" in no_answer.content
 
 
 def test_earlier_turns_are_kept_without_sources_or_notices():
     history = [
         {"role": "user", "content": "First question?"},
-        {"role": "assistant", "content": format_reply("First <answer>.", SOURCES[:1])},
+        *as_history(reply_messages("First <answer>.", SOURCES[:1])),
         {"role": "user", "content": [{"type": "text", "text": "Second question?"}]},
-        {"role": "assistant", "content": format_reply("Second answer.", SOURCES, notice="Polishing was unavailable.")},
+        *as_history(reply_messages("Second answer.", SOURCES, notice="Polishing was unavailable.")),
     ]
     assert prior_turns(history, max_turns=1, max_chars=100) == [
         {"role": "user", "content": "Second question?"},
@@ -49,7 +58,7 @@ def test_images_html_and_diagrams_are_shown_as_text_and_read_back_as_written():
     shown = as_text(answer)
     assert "![" not in shown and "<" not in shown and "`" not in shown and "~" not in shown
     assert as_text(shown) == shown
-    history = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": format_reply(answer, SOURCES[:1])}]
+    history = [{"role": "user", "content": "Q?"}, *as_history(reply_messages(answer, SOURCES[:1]))]
     assert prior_turns(history, max_turns=1, max_chars=500)[1]["content"] == answer
 
 

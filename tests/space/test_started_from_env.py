@@ -18,6 +18,7 @@ from huggingface_hub import ModelCard
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.hub import upload_folder
 from space.cli import main
+from tests.space.conftest import reply_parts
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -55,8 +56,8 @@ def test_only_base_model_and_adapter_serves_without_sources_on_gradios_port(tiny
         assert output[-1].strip() == f"Chat is running at http://localhost:{port}/", "".join(output[-20:])
 
         client = Client(f"http://localhost:{port}/", verbose=False)
-        answer = client.predict("What does Northwind Forge do?", True, api_name="/chat")
-        assert answer.strip() and "**Sources**" not in answer
+        answer, titled = reply_parts(client.predict("What does Northwind Forge do?", True, api_name="/chat"))
+        assert answer.strip() and "Sources" not in titled
         assert str(client.config).count(NO_DATASET) == 1
     finally:
         server.terminate()
@@ -84,8 +85,8 @@ def test_the_dataset_named_by_the_adapter_card_gives_the_sources(
     demo = launch(SpaceConfig(device="cpu"), block=False)
     try:
         client = Client(demo.local_url, verbose=False)
-        answer = client.predict("Who are the technology partners of Northwind Forge?", True, api_name="/chat")
-        sources = answer.partition("**Sources**")[2]
+        reply = client.predict("Who are the technology partners of Northwind Forge?", True, api_name="/chat")
+        sources = reply_parts(reply)[1]["Sources"]
         assert any(url in sources for url in set(load_qa_dataset(qa_dataset_dir, split="train")["source_url"]))
         assert NO_DATASET not in str(client.config)
     finally:

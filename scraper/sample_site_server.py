@@ -1,10 +1,11 @@
-"""Serve a folder of static pages on 127.0.0.1, as the bundled sample site or a test site.
+"""Serve a folder of static pages on 127.0.0.1: the bundled sample site the demo crawls (`python -m scraper
+serve-sample`, the pipeline's demo config), or any folder laid out the same way.
 
 `{{BASE}}` in sitemaps and robots.txt becomes the server's own URL; `_redirects` lines
 (`/old 301 /new`) become redirects; a precompressed `NAME.gz` is served for `NAME` with
-`Content-Encoding: gzip`, as nginx's gzip_static does. Every request is logged (path and time) so
-tests can prove what the crawler did and did not fetch. Optional latency and per-path faults
-(status codes, a hang).
+`Content-Encoding: gzip`, as nginx's gzip_static does. Optional latency per response, to look like a
+remote site. Tests serve their sites with `tests/stand_ins/site_server.py`, which adds a request log and
+faults.
 """
 
 from __future__ import annotations
@@ -23,53 +24,6 @@ from cazton_llm.loopback_http import QuietKeepAliveHandler
 
 SAMPLE_SITE_DIR = Path(__file__).resolve().parent / "sample_site"
 TEMPLATED_SUFFIXES = {".xml", ".txt"}
-HANG_SECONDS = 30
-
-
-class SiteServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # crawlers open many connections at once
-
-    def __init__(self, root: Path, port: int, latency_ms: int = 0):
-        super().__init__(("127.0.0.1", port), SiteHandler)
-        self.root = root
-        self.latency_s = latency_ms / 1000
-        self.faults: dict[str, int | str] = {}  # path -> HTTP status, or "hang"
-        self.requested_paths: list[str] = []
-        self.request_times: list[float] = []  # time.monotonic() of each request, in the order of requested_paths
-        self._log_lock = threading.Lock()
-        self.redirects = self._read_redirects()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    def _read_redirects(self) -> dict[str, tuple[int, str]]:
-        rules_path = self.root / "_redirects"
-        rules = {}
-        if rules_path.is_file():
-            for line in rules_path.read_text().splitlines():
-                if line.strip() and not line.startswith("#"):
-                    source, status, target = line.split()
-                    rules[source] = (int(status), target)
-        return rules
-
-    def log_request_path(self, path: str) -> None:
-        with self._log_lock:
-            self.requested_paths.append(path)
-            self.request_times.append(time.monotonic())
-
-    def resolve(self, path: str) -> Path | None:
-        candidate = (self.root / unquote(path).lstrip("/")).resolve()
-        if self.root.resolve() not in (candidate, *candidate.parents):
-            return None
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() and not candidate.name.startswith("_") else None
-
-    def precompressed(self, path: str) -> Path | None:
-        """The gzip file served for `path` when there is no plain one."""
-        return self.resolve(path + ".gz") if not path.endswith("/") else None
 
 
 class SiteHandler(QuietKeepAliveHandler):
@@ -77,15 +31,8 @@ class SiteHandler(QuietKeepAliveHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        self.server.log_request_path(self.path)
         if self.server.latency_s:
             time.sleep(self.server.latency_s)
-        fault = self.server.faults.get(path)
-        if fault == "hang":
-            time.sleep(HANG_SECONDS)
-            return
-        if isinstance(fault, int):
-            return self.send_body(fault, b"<html><body><p>error</p></body></html>", "text/html")
         if path in self.server.redirects:
             status, target = self.server.redirects[path]
             self.send_response(status)
@@ -114,15 +61,56 @@ class SiteHandler(QuietKeepAliveHandler):
         self.wfile.write(body)
 
 
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # crawlers open many connections at once
+
+    handler_class = SiteHandler
+
+    def __init__(self, root: Path, port: int, latency_ms: int = 0):
+        super().__init__(("127.0.0.1", port), self.handler_class)
+        self.root = root
+        self.latency_s = latency_ms / 1000
+        self.redirects = self._read_redirects()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def _read_redirects(self) -> dict[str, tuple[int, str]]:
+        rules_path = self.root / "_redirects"
+        rules = {}
+        if rules_path.is_file():
+            for line in rules_path.read_text().splitlines():
+                if line.strip() and not line.startswith("#"):
+                    source, status, target = line.split()
+                    rules[source] = (int(status), target)
+        return rules
+
+    def resolve(self, path: str) -> Path | None:
+        candidate = (self.root / unquote(path).lstrip("/")).resolve()
+        if self.root.resolve() not in (candidate, *candidate.parents):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() and not candidate.name.startswith("_") else None
+
+    def precompressed(self, path: str) -> Path | None:
+        """The gzip file served for `path` when there is no plain one."""
+        return self.resolve(path + ".gz") if not path.endswith("/") else None
+
+
 def content_type_of(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @contextmanager
-def serve_site(root: str | Path, port: int = 0, latency_ms: int = 0) -> Iterator[SiteServer]:
+def serve_site(
+    root: str | Path, port: int = 0, latency_ms: int = 0, server_class: type[SiteServer] = SiteServer
+) -> Iterator[SiteServer]:
     """Serve `root` on 127.0.0.1 in a background thread; yields the server (see `base_url`)."""
     try:
-        server = SiteServer(Path(root), port, latency_ms)
+        server = server_class(Path(root), port, latency_ms)
     except OSError as error:
         raise UserError(
             f"cannot serve the site in {root} on 127.0.0.1:{port} ({error.strerror}): "

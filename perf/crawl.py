@@ -2,7 +2,7 @@
 `--fast` for sites you own, with and without `--refresh`, which skips HTTP cache writes) vs a sequential
 requests + BeautifulSoup loop; pages/s and ratios, end to end and while fetching.
 
-    python bench/crawl.py [--pages N] [--polite-pages N] [--latency-ms N]
+    python perf/crawl.py [--pages N] [--polite-pages N] [--latency-ms N]
 
 End to end: pages written / wall time of the whole run (for Scrapy: the subprocess, with its start-up of
 about 2 s and the final boilerplate pass and write). While fetching: pages / time from the first to the last
@@ -27,8 +27,8 @@ from bs4 import BeautifulSoup
 
 from scraper.config import CrawlConfig
 from scraper.crawl import run_crawl
-from scraper.site_server import SiteServer, serve_site
 from tests.scraper.site_factory import build_site
+from tests.stand_ins.site_server import FaultInjectingSiteServer, serve_site
 
 SEQUENTIAL = "sequential requests+bs4"
 
@@ -55,7 +55,7 @@ def sequential_crawl(start_url: str, max_pages: int) -> int:
     return pages_with_text
 
 
-def timed(server: SiteServer, crawl: Callable[[], int]) -> tuple[int, float, float]:
+def timed(server: FaultInjectingSiteServer, crawl: Callable[[], int]) -> tuple[int, float, float]:
     """Runs one crawl against `server`; returns (pages, seconds end to end, seconds from its first to its last
     request as the server saw them)."""
     first_request = len(server.request_times)
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--polite-pages", type=int, default=30, help="page budget of the (slow) polite crawl")
     parser.add_argument("--latency-ms", type=int, default=50)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="perf-crawl-") as tmp:
         work_dir = Path(tmp)
         with serve_site(work_dir / "offsite", 0) as offsite:
             site = build_site(work_dir / "site", offsite.base_url, pages=args.pages)

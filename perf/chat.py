@@ -1,7 +1,7 @@
 """Chat latency through the Space (gradio_client streaming) vs a bare `model.generate` on the same
 prompts: time to first token, tokens/s, their ratios, and how answers ended (EOS / stop string / budget).
 
-    python bench/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
+    python perf/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
 
 Defaults to the demo's outputs (outputs/demo/: SmolLM2-135M-Instruct and its adapter); run `make demo SERVE=0`
 first. The app runs in its own process (`python -m space`), as users reach it; both paths prompt closed-book and
@@ -74,7 +74,7 @@ def through_app(client: Client, question: str) -> dict:
     job = client.submit(question, False, api_name="/chat")
     first_token_s, last_token_s, previous = None, 0.0, ""
     for update in job:
-        answer = update.split("\n\n**Sources**")[0]
+        answer = update[0]["content"]  # the answer; the sources come as a message of their own
         if answer.strip() and answer != previous:
             last_token_s = time.perf_counter() - started
             first_token_s = first_token_s or last_token_s

@@ -2,7 +2,7 @@
 tokens/s, peak memory and the share of padding per batch; on a CUDA GPU the same for a randomly initialised
 model of microsoft/phi-1_5's size in 4-bit with LoRA, plus model FLOPs utilisation.
 
-    python bench/train.py [--steps 30] [--cpu-threads 1] [--gpu-only] [--peak-tflops 989]
+    python perf/train.py [--steps 30] [--cpu-threads 1] [--gpu-only] [--peak-tflops 989]
 
 Everything is built offline in a temp folder, as the demo builds it: the QA dataset from the fixture pages
 (offline generator → clean → build) and the tiny base (the demo's dimensions, pretrained only briefly: its
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402  (after the path setup above)
-from phi_sized import build_phi_sized_model  # noqa: E402  (bench/, beside this script)
+from phi_sized import build_phi_sized_model  # noqa: E402  (perf/, beside this script)
 from transformers import TrainerCallback  # noqa: E402
 
 FIXTURE_PAGES = REPO / "tests/fixtures/data/pages.jsonl"
@@ -156,7 +156,7 @@ def build_inputs(work: Path) -> tuple[Path, Path, dict]:
 def measure_settings(recipe: Path, overrides: dict, steps: int, threads: int | None = None) -> dict[str, dict]:
     figures = {}
     for name, setting in SETTINGS.items():
-        print(f"[bench] {recipe.name}: {name}, {steps} steps …", flush=True)
+        print(f"[perf] {recipe.name}: {name}, {steps} steps …", flush=True)
         figures[name] = in_fresh_process(measure, recipe, {**overrides, **setting}, steps, threads)
     return figures
 
@@ -222,7 +222,7 @@ def gpu_section(dataset_dir: Path, base_dir: Path, work: Path, steps: int, peak_
     if not torch.cuda.is_available():
         print(
             "\n== GPU: skipped: no CUDA device here (torch.cuda.is_available() is False); on a GPU machine run "
-            "`python bench/train.py --gpu-only` =="
+            "`python perf/train.py --gpu-only` =="
         )
         return
     model_dir = work / "phi-1_5-sized"
@@ -263,7 +263,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.steps <= WARMUP_STEPS:
         parser.error(f"--steps must be more than the {WARMUP_STEPS} warm-up steps")
-    with tempfile.TemporaryDirectory(prefix="bench-train-") as work:
+    with tempfile.TemporaryDirectory(prefix="perf-train-") as work:
         dataset_dir, base_dir, facts = build_inputs(Path(work))
         if not args.gpu_only:
             cpu_section(dataset_dir, base_dir, facts, args.steps, args.cpu_threads)

@@ -2,7 +2,7 @@
 `clean_qa` (files to files) at growing sizes on at most 2 cores, growth from the smallest to the
 largest size, and precision/recall of the planted near-duplicates.
 
-    python bench/clean.py [--sizes 10000 30000 100000] [--planted-share 0.05]
+    python perf/clean.py [--sizes 10000 30000 100000] [--planted-share 0.05]
 """
 
 from __future__ import annotations

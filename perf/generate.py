@@ -2,7 +2,7 @@
 generator (bounded concurrency + disk cache) vs one call at a time (the original loop) on the same
 passages; rates, ratio, and the calls a cached re-run makes.
 
-    python bench/generate.py [--passages N] [--latency-ms N] [--concurrency N]
+    python perf/generate.py [--passages N] [--latency-ms N] [--concurrency N]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def write_pages(path: Path, passages: int) -> None:
 
 def one_call_at_a_time(pages_path: Path, base_url: str, passages: int) -> float:
     """The original loop: each passage's call waits for the previous one; returns seconds."""
-    generator = OpenAIGenerator("gpt-5-mini", base_url, 60.0, 6, 1.0)
+    generator = OpenAIGenerator("gpt-5-mini", base_url, 60.0)
     started = time.perf_counter()
     for passage in all_passages(read_pages(pages_path))[:passages]:
         generator.call(generation_messages(passage, "pairs"))
@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=200)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
-    os.environ.setdefault("OPENAI_API_KEY", "sk-bench-local")
+    os.environ.setdefault("OPENAI_API_KEY", "sk-perf-local")
 
     with tempfile.TemporaryDirectory() as tmp, OpenAIStandIn(latency_s=args.latency_ms / 1000) as server:
         server.responder = qa_responder

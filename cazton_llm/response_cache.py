@@ -1,5 +1,5 @@
-"""Disk cache of generator responses keyed by (model, prompt): one file per call, written
-atomically, so a re-run or a resumed run makes zero repeated calls."""
+"""Disk cache of LLM responses keyed by (model, prompt): one file per call, written atomically, so a re-run or
+a resumed run makes zero repeated calls. Question generation and the benchmark's LLM judge both use it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ def cache_key(model: str, prompt: list[dict] | str) -> str:
 
 
 class ResponseCache:
+    """One JSON file per key under `folder` (sharded by the key's first two characters)."""
+
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
 

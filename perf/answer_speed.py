@@ -3,11 +3,11 @@
 for each model loaded as this machine loads it (4-bit NF4 on a CUDA GPU, fp32 on a CPU), and on a GPU the same
 model in bf16 for the ratio.
 
-    python bench/answer_speed.py [--model SPEC …] [--phi-sized TOKENIZER_DIR] [--new-tokens 128]
+    python perf/answer_speed.py [--model SPEC …] [--phi-sized TOKENIZER_DIR] [--new-tokens 128]
 
 Without --model it times the demo's models (outputs/demo/: SmolLM2 alone and with its adapter; run
 `make demo SERVE=0` first).
---phi-sized adds a randomly initialised model with microsoft/phi-1_5's dimensions (bench/phi_sized.py) and the
+--phi-sized adds a randomly initialised model with microsoft/phi-1_5's dimensions (perf/phi_sized.py) and the
 tokenizer of TOKENIZER_DIR. Every answer is forced to its full length (EOS suppressed, no stop
 strings), so each run decodes the same number of tokens whatever the weights.
 """
@@ -90,7 +90,7 @@ def main() -> int:
     cuda = torch.cuda.is_available()
     device = torch.cuda.get_device_name() if cuda else "CPU"
     print(f"== answer speed on {device}, {args.new_tokens} new tokens per answer, greedy ==")
-    with tempfile.TemporaryDirectory(prefix="bench-answer-speed-") as work:
+    with tempfile.TemporaryDirectory(prefix="perf-answer-speed-") as work:
         specs = list(args.model)
         if args.phi_sized:
             parameters = build_phi_sized_model(args.phi_sized, Path(work) / "phi-1_5-sized")
