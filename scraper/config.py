@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegative, Port, Seconds, check_fields
 
 SAMPLE_SITE = "sample"  # as start_url: the bundled sample site (scraper/sample_site), served on 127.0.0.1
-USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler; +https://github.com/cazton-llm/cazton-llm)"
+# No contact URL of our own to give: a user crawling other sites should name themselves with --user-agent.
+USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler)"
 
 
 @dataclass(kw_only=True)
