@@ -48,5 +48,7 @@ def test_smollm2_adapter_is_lora_weights_only(smollm2_adapter_dir):
     assert json.loads((smollm2_adapter_dir / "tokenizer_config.json").read_text())["pad_token"] == "<|endoftext|>"
     card = (smollm2_adapter_dir / "README.md").read_text()
     assert "Eval loss on the held-out test split" in card, "evaluated once at the end"
-    assert RepoCard(card).data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct", "named by its Hub source"
+    data = RepoCard(card).data
+    assert data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct", "named by its Hub source"
+    assert data.license == "apache-2.0", "the base's license, from the recipe"
     assert "\"You are the assistant of Northwind Forge's website." in card, "the usage snippet has the system line"
