@@ -28,6 +28,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def share(folder: Path) -> None:
+    """Make what was written in `folder` readable like any other output: safetensors (and so every
+    `save_pretrained`) writes its files 0600, through a temp file of its own."""
+    for item in folder.rglob("*"):
+        if not item.is_symlink():  # a link's target is not ours to change
+            item.chmod(0o755 if item.is_dir() else 0o644)
+
+
 @contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty temp folder; on clean exit it replaces the folder `path`."""
@@ -37,6 +45,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp.chmod(0o755)  # mkdtemp creates 0700; outputs are meant to be shared
     try:
         yield tmp
+        share(tmp)
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

@@ -44,7 +44,9 @@ def test_atomic_dir_appears_only_complete(tmp_path):
     assert not target.exists()
     with atomic_dir(target) as tmp:
         (tmp / "done.bin").write_bytes(b"x")
+        (tmp / "done.bin").chmod(0o600)  # as safetensors writes its files
     assert [item.name for item in target.iterdir()] == ["done.bin"]
+    assert (target / "done.bin").stat().st_mode & 0o777 == 0o644, "readable like any other output"
     assert [item.name for item in tmp_path.iterdir()] == ["adapter"]
 
 
