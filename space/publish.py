@@ -15,7 +15,8 @@ from space.config import SpaceConfig
 
 SPACE_DIR = Path(__file__).resolve().parent
 PACKAGE_DIRS = (SPACE_DIR, SPACE_DIR.parent / "cazton_llm")
-_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+# The Space's own card and requirements go to the repo root, not inside the package.
+_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "README.md", "requirements.*")
 
 
 def space_card(config: SpaceConfig) -> str:
@@ -35,8 +36,6 @@ def layout_space_repo(repo_dir: Path, config: SpaceConfig) -> None:
     for name in ("requirements.txt", "app.py"):
         shutil.copy2(SPACE_DIR / name, repo_dir / name)
     (repo_dir / "README.md").write_text(space_card(config))
-    (repo_dir / "space" / "README.md").unlink()
-    (repo_dir / "space" / "requirements.txt").unlink()
 
 
 def space_variables(config: SpaceConfig) -> dict[str, str]:

@@ -57,6 +57,9 @@ def test_space_repo_layout_has_front_matter_and_packages(tmp_path):
     for module in ("space/chat.py", "space/retrieval.py", "cazton_llm/prompt_format.py", "requirements.txt"):
         assert (tmp_path / module).is_file()
     assert not list(tmp_path.rglob("__pycache__"))
+    assert not list((tmp_path / "space").glob("requirements.*")) and not (tmp_path / "space" / "README.md").exists()
+    requirements = [line for line in (tmp_path / "requirements.txt").read_text().splitlines() if line[:1].isalnum()]
+    assert any(line.startswith("torch==") for line in requirements) and all("==" in line for line in requirements)
 
 
 def test_publish_uploads_the_space_and_sets_its_variables(hub, capsys):
