@@ -11,7 +11,15 @@ from cazton_llm.errors import UserError
 from cazton_llm.model_loading import ModelSpec
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, check_fields
 
-MODES = ("closed-book", "grounded")  # grounded: the question's source passage goes into the prompt
+# What each prompt mode puts into the prompt; the report says it in these words.
+MODE_MEANINGS = {
+    "closed-book": "the question alone",
+    "retrieved": "the chat's own path: the passages its retrieval finds for the question, as the Space sends them",
+    "oracle": "the question's own source passage: a ceiling the chat never gets, since it must retrieve",
+    "follow-up": "the chat's path with an earlier exchange (the previous held-out question and this model's "
+    "retrieved answer to it) in the history, as the chat sends a conversation",
+}
+MODES = tuple(MODE_MEANINGS)
 
 
 class NamedModels(argparse.Action):
@@ -46,11 +54,21 @@ class BenchmarkConfig:
     )
     split: str = field(default="test", metadata={"help": "held-out split"})
     modes: list[str] = field(
-        default_factory=lambda: ["closed-book"],
+        default_factory=lambda: ["closed-book", "retrieved"],
         metadata={
             "choices": MODES,
-            "help": "prompt modes to compare in: closed-book (the question alone) and/or grounded (the question's "
-            "source passage in the prompt, as in the Space's Grounded setting)",
+            "help": "prompt modes: closed-book (the question alone), retrieved (the chat's retrieval and prompt), "
+            "oracle (the question's own passage: a ceiling), follow-up (retrieved, after an earlier exchange)",
+        },
+    )
+    other_models_modes: list[str] | None = field(
+        default=None,
+        metadata={"choices": MODES, "help": "the modes models after the first run (unset: all of --modes)"},
+    )
+    visitor_questions: FilePath | None = field(
+        default=None,
+        metadata={
+            "help": "JSONL of visitor-style questions with the pages that answer them: retrieval is scored on it"
         },
     )
     judge: str | None = field(
@@ -81,9 +99,26 @@ class BenchmarkConfig:
         check_fields(self)
         if not self.models:
             raise FieldError("models", "give at least one model to compare, as NAME=SPEC")
-        unknown = [mode for mode in self.modes if mode not in MODES]
-        if unknown or not self.modes:
-            raise FieldError("modes", f"{unknown[0] if unknown else ''!r} is not a prompt mode: use {', '.join(MODES)}")
+        for name in ("modes", "other_models_modes"):
+            modes = getattr(self, name)
+            unknown = [mode for mode in modes or [] if mode not in MODES]
+            if unknown or modes == []:
+                raise FieldError(
+                    name, f"{unknown[0] if unknown else ''!r} is not a prompt mode: use {', '.join(MODES)}"
+                )
+        if "follow-up" in self.modes and "retrieved" not in self.modes:
+            raise FieldError(
+                "modes",
+                "follow-up asks each question after the model's retrieved answer to the one before: add retrieved",
+            )
+        if self.visitor_questions is not None and not self.visitor_questions.is_file():
+            raise FieldError("visitor_questions", f"{str(self.visitor_questions)!r} not found")
+
+    def modes_of(self, model: str) -> list[str]:
+        """The modes `model` is prompted in: all for the first model, `other_models_modes` of them for the rest."""
+        if model == next(iter(self.models)) or self.other_models_modes is None:
+            return list(self.modes)
+        return [mode for mode in self.modes if mode in self.other_models_modes]
 
     @property
     def decoding(self) -> Decoding:

@@ -1,5 +1,6 @@
-"""Batched, seeded generation for one model over the benchmark questions. Every answer is
-appended to `answers.jsonl` as its batch finishes, so an interrupted run regenerates nothing."""
+"""Batched, seeded generation for one model over the benchmark questions, in each prompt mode, with the
+chat's own prompt path (`cazton_llm.chat_prompt`). Every answer is appended to `answers.jsonl` as its batch
+finishes, so an interrupted run regenerates nothing."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
 from cazton_llm.decoding import Decoding
 from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
 from cazton_llm.model_loading import ModelSpec, load_for_inference
-from cazton_llm.prompt_format import render_prompt
+from cazton_llm.retrieval import Knowledge, Source
 from cazton_llm.stopping import finish_answer
+
+RETRIEVING_MODES = ("retrieved", "follow-up")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,13 @@ class CachedAnswer:
     batch_tokens_per_s: float
     mode: str = ""  # lines written before prompt modes and answers keys existed have neither
     answers_key: str = ""
+    prompt: str = ""  # exactly what the model was given
 
 
-def answers_key(spec: ModelSpec, mode: str, settings) -> str:
+def answers_key(spec: ModelSpec, mode: str, settings, knowledge: Knowledge | None) -> str:
     """Identifies what an answer depends on: the spec, the files of its local folders (so a retrained
-    adapter in the same folder is not mistaken for the old one), the prompt mode and the decoding."""
+    adapter in the same folder is not mistaken for the old one), the prompt mode, what retrieval can find
+    and the decoding."""
     files = []
     for ref in (spec.base, spec.adapter):
         if ref is not None and ref.is_local:
@@ -44,7 +50,8 @@ def answers_key(spec: ModelSpec, mode: str, settings) -> str:
                 for path in sorted(Path(ref.name).rglob("*"))
                 if path.is_file()
             ]
-    prompting = [mode, settings.company, repr(settings.decoding)]
+    retrieval = knowledge.fingerprint if knowledge is not None and mode in RETRIEVING_MODES else None
+    prompting = [mode, settings.company, repr(settings.decoding), retrieval]
     return hashlib.sha256(json.dumps([str(spec), files, prompting]).encode()).hexdigest()[:16]
 
 
@@ -77,35 +84,74 @@ def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> 
     return results
 
 
+def previous_exchange(rows: list[dict], index: int, retrieved: dict[str, dict]) -> list[dict]:
+    """The turns before question `index` in follow-up mode: the previous question (the first question follows
+    the last) and the model's own retrieved answer to it, as the chat would hold them."""
+    previous = rows[index - 1]
+    return [
+        {"role": "user", "content": previous["question"]},
+        {"role": "assistant", "content": retrieved[previous["id"]]["answer"]},
+    ]
+
+
+def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, company, budget: int) -> str:
+    if mode == "oracle":
+        own = Source(row["source_url"], row["source_title"] or "", row["passage"])
+        return fitted_prompt(tokenizer, row["question"], [own], [], budget, company)
+    return chat_prompt(
+        tokenizer,
+        knowledge if mode in RETRIEVING_MODES else None,
+        row["question"],
+        turns,
+        company=company,
+        max_prompt_tokens=budget,
+    )[0]
+
+
 def answer_questions(
-    name: str, spec: ModelSpec, rows: list[dict], settings, answers_path: Path
+    name: str,
+    spec: ModelSpec,
+    rows: list[dict],
+    settings,
+    answers_path: Path,
+    knowledge: Knowledge | None = None,
+    modes: list[str] | None = None,
 ) -> dict[str, list[dict]]:
-    """Answers of model `name` for every row in every prompt mode, from the cache or freshly generated."""
+    """Answers of model `name` for every row in every prompt mode (`modes`, else the settings'), from the cache
+    or freshly generated. Modes run in the settings' order; follow-up after retrieved, whose answers it uses."""
     import torch
 
+    modes = modes or list(settings.modes)
     cached = read_cached(answers_path)
-    keys = {mode: answers_key(spec, mode, settings) for mode in settings.modes}
-    todo = [(mode, row) for mode in settings.modes for row in rows if (name, keys[mode], row["id"]) not in cached]
-    if todo:
-        torch.manual_seed(settings.seed)
-        model, tokenizer = load_for_inference(spec)
-        answers_path.parent.mkdir(parents=True, exist_ok=True)
+    keys = {mode: answers_key(spec, mode, settings, knowledge) for mode in modes}
+    if all((name, keys[mode], row["id"]) in cached for mode in modes for row in rows):
+        return {mode: [cached[(name, keys[mode], row["id"])] for row in rows] for mode in modes}
+    torch.manual_seed(settings.seed)
+    model, tokenizer = load_for_inference(spec)
+    budget = prompt_budget(model, settings.decoding.max_new_tokens)
+    answers_path.parent.mkdir(parents=True, exist_ok=True)
+    for mode in sorted(modes, key=lambda mode: mode == "follow-up"):
+        retrieved = {row["id"]: cached.get((name, keys.get("retrieved"), row["id"])) for row in rows}
+        todo = [(index, row) for index, row in enumerate(rows) if (name, keys[mode], row["id"]) not in cached]
         with answers_path.open("a", encoding="utf-8") as handle:
-            for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"answering ({name})", unit="batch"):
+            for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"{name}, {mode}", unit="batch"):
                 batch = todo[start : start + settings.batch_size]
                 prompts = [
-                    render_prompt(
+                    mode_prompt(
                         tokenizer,
-                        row["question"],
-                        passage=row["passage"] if mode == "grounded" else None,
-                        company=settings.company,
+                        mode,
+                        row,
+                        previous_exchange(rows, index, retrieved) if mode == "follow-up" else row.get("turns", []),
+                        knowledge,
+                        settings.company,
+                        budget,
                     )
-                    for mode, row in batch
+                    for index, row in batch
                 ]
                 started = time.perf_counter()
                 generated = generate_batch(model, tokenizer, prompts, settings.decoding)
                 seconds = time.perf_counter() - started
-                for (mode, row), (text, ended_by_eos, new_tokens) in zip(batch, generated, strict=True):
+                for (_, row), prompt, (text, ended_by_eos, new_tokens) in zip(batch, prompts, generated, strict=True):
                     finished = finish_answer(text, ended_by_eos)
                     record = {
                         "model": name,
@@ -117,9 +163,10 @@ def answer_questions(
                         "new_tokens": new_tokens,
                         "seconds": seconds / len(batch),
                         "batch_tokens_per_s": sum(item[2] for item in generated) / seconds if seconds else 0.0,
+                        "prompt": prompt,
                     }
                     handle.write(json.dumps(record) + "\n")
                     cached[(name, keys[mode], row["id"])] = record
                 handle.flush()
-        del model
-    return {mode: [cached[(name, keys[mode], row["id"])] for row in rows] for mode in settings.modes}
+    del model
+    return {mode: [cached[(name, keys[mode], row["id"])] for row in rows] for mode in modes}

@@ -73,6 +73,15 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
     return values
 
 
+def copies_previous(retrieved: list[dict], follow_ups: list[dict], above: float = 0.8) -> list[float]:
+    """1.0 where a follow-up answer repeats the answer before it (ROUGE-L over `above` against the retrieved
+    answer to the previous question, the first question following the last), else 0.0."""
+    return [
+        float(rouge_l(retrieved[index - 1]["answer"], answer["answer"]) > above)
+        for index, answer in enumerate(follow_ups)
+    ]
+
+
 def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float | None, ...]:
     """(mean, low, high): the mean and its 95% percentile bootstrap interval; (None, None, None) without values."""
     data = np.asarray(values, dtype=float)

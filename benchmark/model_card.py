@@ -20,7 +20,7 @@ CARD_METRICS = {
 
 def eval_results(metrics_by_mode: dict[str, dict], dataset: str, split: str) -> list[EvalResult]:
     """One task (question answering on `dataset`) with each metric once per prompt mode, the mode as the metric's
-    config (closed-book, grounded); n/a metrics (e.g. faithfulness without passages) are left out."""
+    config (closed-book, retrieved, …); n/a metrics (e.g. faithfulness without passages) are left out."""
     return [
         EvalResult(
             task_type="text-generation",
@@ -46,7 +46,7 @@ def update_model_card(adapter_dir: str | Path, model: str, results: dict) -> Non
     if model not in results["models"]:
         raise UserError(f"model {model!r} is not in this benchmark: choose one of {', '.join(results['models'])}")
     card = ModelCard.load(card_path)
-    by_mode = {mode: results["metrics"][mode][model] for mode in results["modes"]}
+    by_mode = {mode: results["metrics"][mode][model] for mode in results["modes"] if model in results["metrics"][mode]}
     card.data.eval_results = eval_results(by_mode, results["dataset"], results["split"])
     card.data.model_name = card.data.model_name or Path(adapter_dir).name
     write_text(card_path, str(card))

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from benchmark.metrics import METRICS
+from benchmark.retrieval_scores import RETRIEVAL_METRICS, SUPPORTED
 from cazton_llm.atomic import atomic_path, write_json, write_text
 
 PLOTTED = ("rouge_l", "semantic_similarity", "faithfulness", "clean_stop")
@@ -26,8 +27,9 @@ def cell(stats: dict) -> str:
 
 def metrics_table(summary: dict) -> list[str]:
     names = [name for name in METRICS if any(name in metrics for metrics in summary.values())]
-    if any("judge_faithfulness" in metrics for metrics in summary.values()):
-        names.append("judge_faithfulness")
+    for extra in ("copies_previous", "judge_faithfulness"):
+        if any(extra in metrics for metrics in summary.values()):
+            names.append(extra)
     lines = ["| model | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for model, metrics in summary.items():
         lines.append(
@@ -41,8 +43,52 @@ def one_line(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|") or "(empty)"
 
 
+def retrieval_section(results: dict) -> list[str]:
+    lines = [
+        "## Retrieval",
+        "",
+        f"What the chat's retrieval finds for each question (the prompt gets the best {results['context_passages']} "
+        f"passage(s)). hit@k: a passage of a page that answers it among the first k; support: the prompt's "
+        f"passages hold at least {SUPPORTED:.0%} of the reference answer's content words.",
+        "",
+        "| questions | n | " + " | ".join(RETRIEVAL_METRICS) + " | ms per question |",
+        "|---" * (len(RETRIEVAL_METRICS) + 3) + "|",
+    ]
+    for name, scores in results["retrieval"].items():
+        values = " | ".join("n/a" if scores[m] is None else f"{scores[m]:.3f}" for m in RETRIEVAL_METRICS)
+        lines.append(f"| {name} | {scores['questions']} | {values} | {scores['ms_per_question']:.1f} |")
+    return [*lines, ""]
+
+
+def visitor_section(results: dict) -> list[str]:
+    visitor = results.get("visitor")
+    if not visitor:
+        return []
+    share = lambda value: "n/a" if value is None else f"{value:.2f}"  # noqa: E731
+    lines = [
+        "## Visitor questions",
+        "",
+        f"{visitor['model']} answers the {visitor['questions']} visitor questions on the chat's path (follow-ups after "
+        f"their question). Of the {visitor['not_answered_by_the_site']} the site does not answer, a share of "
+        f'{share(visitor["abstention"])} get "the website does not say" (abstention); of those it answers, '
+        f"{share(visitor['false_abstention'])} (false abstention). Clean stops: {share(visitor['clean_stop'])}.",
+        "",
+        "| question the site does not answer | answer |",
+        "|---|---|",
+    ]
+    lines += [f"| {one_line(e['question'])} | {one_line(e['answer'])} |" for e in visitor["examples"]]
+    return [*lines, ""]
+
+
 def mode_section(results: dict, mode: str) -> list[str]:
-    lines = [f"## {mode}", "", *metrics_table(results["metrics"][mode]), ""]
+    lines = [
+        f"## {mode}",
+        "",
+        f"Prompt: {results['mode_meanings'][mode]}.",
+        "",
+        *metrics_table(results["metrics"][mode]),
+        "",
+    ]
     lines += ["Stop reasons: " + "; ".join(f"{m}: {c}" for m, c in results["stop_reasons"][mode].items()), ""]
     if results["pairwise"].get(mode):
         lines += [
@@ -67,7 +113,9 @@ def examples_section(results: dict, rows: list[dict], answers: dict[str, dict[st
         lines += [f"**Q: {row['question']}**", "", f"Reference: {row['answer']}", ""]
         lines += ["| model | " + " | ".join(modes) + " |", "|---" * (len(modes) + 1) + "|"]
         for model in results["models"]:
-            cells = [one_line(answers[mode][model][index]["answer"]) for mode in modes]
+            cells = [
+                one_line(answers[mode][model][index]["answer"]) if model in answers[mode] else "–" for mode in modes
+            ]
             lines.append(f"| {model} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
@@ -79,13 +127,17 @@ def render_markdown(results: dict, rows: list[dict], answers: dict[str, dict[str
         f"# Benchmark: {', '.join(results['models'])}",
         "",
         f"{results['questions']} held-out questions from `{results['dataset']}` (split `{results['split']}`), "
-        f"prompted {' and '.join(results['modes'])} (grounded: the question's source passage in the prompt), "
-        f"decoded as the Space decodes (greedy, at most {decoding['max_new_tokens']} new tokens, repetition "
-        f"penalty {decoding['repetition_penalty']}), seed {results['seed']}. Cells: mean [95% bootstrap CI].",
+        f"prompted {', '.join(results['modes'])} (below), decoded as the Space decodes (greedy, at most "
+        f"{decoding['max_new_tokens']} new tokens, repetition penalty {decoding['repetition_penalty']}), "
+        f"seed {results['seed']}. Cells: mean [95% bootstrap CI].",
         "",
         *(f"Note: {note}." for note in results["notes"]),
         *([""] if results["notes"] else []),
     ]
+    lines += [f"- **{mode}**: {meaning}." for mode, meaning in results["mode_meanings"].items()]
+    if "oracle" in results["modes"]:
+        lines += ["", "`oracle` is a ceiling, not what visitors get; `retrieved` is the chat's own answer path."]
+    lines += ["", *retrieval_section(results), *visitor_section(results)]
     for mode in results["modes"]:
         lines += mode_section(results, mode)
     lines += examples_section(results, rows, answers)

@@ -8,14 +8,23 @@ from dataclasses import asdict
 from rich.console import Console
 from rich.table import Table
 
-from benchmark.config import BenchmarkConfig
+from benchmark.config import MODE_MEANINGS, BenchmarkConfig
 from benchmark.generation import answer_questions
 from benchmark.judge import Judge, pairwise_results
-from benchmark.metrics import per_answer_metrics, summarize
+from benchmark.metrics import copies_previous, per_answer_metrics, summarize
 from benchmark.model_card import update_model_card
 from benchmark.report import write_report
+from benchmark.retrieval_scores import (
+    held_out_cases,
+    read_visitor_questions,
+    score_retrieval,
+    visitor_cases,
+    visitor_rows,
+)
+from cazton_llm.abstention import is_abstention
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
+from cazton_llm.retrieval import load_knowledge
 
 TABLE_METRICS = (
     "rouge_l",
@@ -65,25 +74,42 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
         raise UserError(f"split {config.split!r} of {config.dataset} has no questions")
-    if "grounded" in config.modes and not any(row["passage"] for row in rows):
+    if "oracle" in config.modes and not any(row["passage"] for row in rows):
         raise UserError(
-            f"--modes grounded puts each question's source passage in the prompt, and no question of "
-            f"{config.dataset} has one (pairs imported from CSV have none): use --modes closed-book"
+            f"--modes oracle puts each question's source passage in the prompt, and no question of "
+            f"{config.dataset} has one (pairs imported from CSV have none): leave oracle out"
         )
+    visitors = read_visitor_questions(config.visitor_questions) if config.visitor_questions else None
+    knowledge = load_knowledge(config.dataset)
+    retrieval = {
+        "held-out": score_retrieval(knowledge, held_out_cases(rows)),
+        "held-out, after the previous one": score_retrieval(knowledge, held_out_cases(rows, after_previous=True)),
+    }
+    if visitors is not None:
+        retrieval["visitor"] = score_retrieval(knowledge, visitor_cases(visitors))
     by_model = {
-        name: answer_questions(name, spec, rows, config, out_dir / "answers.jsonl")
+        name: answer_questions(
+            name, spec, rows, config, out_dir / "answers.jsonl", knowledge, modes=config.modes_of(name)
+        )
         for name, spec in config.models.items()
     }
-    # mode -> model -> one answer per row
-    answers = {mode: {name: by_model[name][mode] for name in config.models} for mode in config.modes}
+    visitor = answer_visitors(config, visitors, knowledge) if visitors is not None else None
+    # mode -> model -> one answer per row (the models prompted in that mode)
+    answers = {mode: {name: given[mode] for name, given in by_model.items() if mode in given} for mode in config.modes}
     judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
     per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
+    for name, values in per_answer.get("follow-up", {}).items():
+        values["copies_previous"] = copies_previous(answers["retrieved"][name], answers["follow-up"][name])
     results = {
         "dataset": str(config.dataset),
         "split": config.split,
         "questions": len(rows),
         "models": {name: str(spec) for name, spec in config.models.items()},
         "modes": list(config.modes),
+        "mode_meanings": {mode: MODE_MEANINGS[mode] for mode in config.modes},
+        "retrieval": retrieval,
+        "visitor": visitor,
+        "context_passages": knowledge.context_passages,
         "decoding": asdict(config.decoding),
         "seed": config.seed,
         "company": config.company,
@@ -109,6 +135,32 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
         update_model_card(config.update_model_card, config.card_model, results)
         print(f"model card updated: {config.update_model_card / 'README.md'}")
     return results
+
+
+def answer_visitors(config: BenchmarkConfig, visitors, knowledge) -> dict:
+    """The first model answers the visitor set on the chat's path: how often it says the site does not say,
+    on the questions the site does not answer (abstention) and on those it does (false abstention)."""
+    name, spec = next(iter(config.models.items()))
+    rows = visitor_rows(visitors)
+    answers = answer_questions(name, spec, rows, config, config.out / "answers.jsonl", knowledge, modes=["retrieved"])[
+        "retrieved"
+    ]
+    abstained = [is_abstention(answer["answer"]) for answer in answers]
+    unanswerable = [said for said, row in zip(abstained, rows, strict=True) if not row["answerable"]]
+    answerable = [said for said, row in zip(abstained, rows, strict=True) if row["answerable"]]
+    return {
+        "model": name,
+        "questions": len(rows),
+        "not_answered_by_the_site": len(unanswerable),
+        "abstention": sum(unanswerable) / len(unanswerable) if unanswerable else None,
+        "false_abstention": sum(answerable) / len(answerable) if answerable else None,
+        "clean_stop": sum(answer["stop_reason"] != "max_tokens" for answer in answers) / len(answers),
+        "examples": [
+            {"question": row["question"], "answerable": row["answerable"], "answer": answer["answer"]}
+            for row, answer in zip(rows, answers, strict=True)
+            if not row["answerable"]
+        ][:4],
+    }
 
 
 def score_answers(rows: list[dict], answers: dict[str, list[dict]], judge: Judge | None) -> dict[str, dict]:

@@ -29,3 +29,10 @@ def load_qa_dataset(name_or_dir: str | Path, config: str = "default", split: str
         if "split" in str(error).lower():
             raise UserError(f"dataset {str(name_or_dir)!r} has no split {split!r}") from None
         raise
+
+
+def dataset_configs(name_or_dir: str | Path) -> list[str]:
+    """The configs a dataset's card declares (`default`, `text`, and `passages` for datasets built with pages)."""
+    from datasets import get_dataset_config_names
+
+    return get_dataset_config_names(str(name_or_dir))

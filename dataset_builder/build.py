@@ -1,5 +1,6 @@
-"""`build`: cleaned pairs (+ human review decisions) → a folder laid out exactly like the Hub
-dataset repo (README.md card + data/*.parquet + text/*.parquet), optionally pushed to the Hub."""
+"""`build`: cleaned pairs (+ human review decisions) and the crawled pages → a folder laid out exactly like
+the Hub dataset repo (README.md card + data/*.parquet + text/*.parquet + passages/*.parquet), optionally
+pushed to the Hub."""
 
 from __future__ import annotations
 
@@ -19,17 +20,19 @@ from dataset_builder.config import BuildConfig
 from dataset_builder.review import apply_reviews, load_reviews
 from dataset_builder.site_qa_builder import SiteQA
 
-CONFIG_FOLDERS = {"default": "data", "text": "text"}
+CONFIG_FOLDERS = {"default": "data", "text": "text", "passages": "passages"}
 
 
-def prepare_splits(qa_path: Path, work_dir: Path, seed: int, test_fraction: float) -> dict:
-    """Run the builder for each config; returns {config: DatasetDict}."""
+def prepare_splits(qa_path: Path, pages_path: Path | None, work_dir: Path, seed: int, test_fraction: float) -> dict:
+    """Run the builder for each config (`passages` only when the crawled pages are given); returns
+    {config: DatasetDict}."""
     built = {}
-    for config_name in CONFIG_FOLDERS:
+    for config_name in CONFIG_FOLDERS if pages_path else ("default", "text"):
         builder = SiteQA(
             config_name=config_name,
             cache_dir=str(work_dir / "cache"),
             qa_path=str(qa_path),
+            pages_path=str(pages_path or ""),
             seed=seed,
             test_fraction=test_fraction,
         )
@@ -75,6 +78,8 @@ def build_dataset(config: BuildConfig) -> dict:
     if not config.qa.is_file():
         raise UserError(f"QA file {str(config.qa)!r} not found: run `python -m dataset_builder clean` first")
     cleaning = cleaning_report(config)
+    if config.pages is not None and not config.pages.is_file():
+        raise UserError(f"pages file {str(config.pages)!r} not found: crawl with `python -m scraper` first")
     records = list(read_qa(config.qa))
     if not records:
         raise UserError(f"QA file {str(config.qa)!r} has no pairs")
@@ -83,12 +88,13 @@ def build_dataset(config: BuildConfig) -> dict:
     with tempfile.TemporaryDirectory() as work, atomic_dir(config.out) as folder:
         reviewed = Path(work) / "reviewed.jsonl"
         write_jsonl(reviewed, (record.to_dict() for record in records))
-        built = prepare_splits(reviewed, Path(work), config.seed, config.test_fraction)
+        built = prepare_splits(reviewed, config.pages, Path(work), config.seed, config.test_fraction)
         data_files = write_shards(built, folder)
         counts = {
             "train": built["default"]["train"].num_rows,
             "test": built["default"]["test"].num_rows if "test" in built["default"] else 0,
             "pages": len({record.source_url for record in records if record.source_url}),
+            "passages": built["passages"]["train"].num_rows if "passages" in built else 0,
             "generator": generators[0],
             "model": generators[1],
             "reviews": applied,

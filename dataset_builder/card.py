@@ -29,7 +29,8 @@ pair keeps the page URL, title and passage it came from. Made to finetune a chat
 ```python
 from datasets import load_dataset
 dataset = load_dataset("{{ dataset_ref }}")  # splits: train, test; config "text" has the question: … answer: … form
-```
+{% if passages %}passages = load_dataset("{{ dataset_ref }}", "passages", split="train")  # what the chat retrieves from
+{% endif %}```
 
 ## How it was made
 
@@ -46,6 +47,12 @@ dataset = load_dataset("{{ dataset_ref }}")  # splits: train, test; config "text
 
 `id` (stable hash of the question), `question`, `answer`, `source_url`, `source_title`, `passage` (the page text \
 the answer comes from), `messages` (user/assistant turns, the conversational format TRL trains on).
+{% if passages %}
+The `passages` config holds every passage of the crawled pages ({{ passages }} passages), whether or not a pair \
+was kept from it: the chat searches them to answer. Fields: `url`, `title`, `heading`, `passage`, and `questions` \
+(the training split's questions generated from that passage, indexed with it; held-out questions never are). \
+Passages that read like instructions to a model are left out.
+{% endif %}
 {% if adapter_id %}
 ## Trained on this dataset
 

@@ -94,6 +94,12 @@ class CleanConfig:
 class BuildConfig:
     qa: FilePath = field(metadata={"help": "cleaned QA JSONL"})
     out: FilePath = field(metadata={"help": "dataset folder (README.md card + parquet)"})
+    pages: FilePath | None = field(
+        default=None,
+        metadata={
+            "help": "the crawl's pages.jsonl: every passage goes into the `passages` config the chat retrieves from"
+        },
+    )
     clean_report: FilePath | None = field(default=None, metadata={"help": "clean's report: its counts go on the card"})
     reviews: FilePath | None = field(default=None, metadata={"help": "human review decisions to apply"})
     seed: int = field(default=0, metadata={"help": "seed of the train/test split by page"})

@@ -142,7 +142,7 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
             BuildConfig,
             sections["dataset"],
             "dataset",
-            {"qa": layout.qa_clean, "out": layout.dataset, "clean_report": layout.clean_report},
+            {"qa": layout.qa_clean, "pages": layout.pages, "out": layout.dataset, "clean_report": layout.clean_report},
         ),
     }
     extra_models = sections["benchmark"].pop("models", {})

@@ -63,6 +63,7 @@ def check_adapter_base(adapter_dir: Path, trained_on_base: str) -> None:
 def publish_all(config: PipelineConfig, console) -> dict:
     """Check everything, every repo's write access included, then upload the dataset, the adapter and the Space."""
     from space.config import SpaceConfig
+    from space.embed import embed_snippet, space_url
     from space.publish import prepare_space, upload_space
 
     hub = config.hub
@@ -102,4 +103,5 @@ def publish_all(config: PipelineConfig, console) -> dict:
     upload_space(hub.space, space_config)
     for kind, url in urls.items():
         console.print(f"{kind}: {url}")
+    print(f"Put the chat on your website with:\n{embed_snippet(space_url(hub.space))}")
     return urls

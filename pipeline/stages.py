@@ -99,7 +99,7 @@ def build_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
     return Stage(
         name="build",
         describe=f"build the dataset (train/test by page) → {build.out}",
-        inputs=[build.qa, build.clean_report, *([build.reviews] if build.reviews else [])],
+        inputs=[build.qa, build.pages, build.clean_report, *([build.reviews] if build.reviews else [])],
         outputs=[build.out],
         params=asdict(build),
         run=run,

@@ -7,13 +7,15 @@ import os
 
 import gradio as gr
 
+from cazton_llm.chat_prompt import chat_prompt, context_text, prompt_budget
 from cazton_llm.model_loading import load_for_inference
+from cazton_llm.retrieval import Knowledge, PassageIndex, load_knowledge
 from space.chat import AnswerStream
 from space.config import SpaceConfig
 from space.endpoints import only_endpoint_for_clients
 from space.polish import polish_answer
-from space.reply import as_text, build_prompt, check_message, prior_turns, reply_messages, user_text_as_text
-from space.retrieval import Knowledge, PassageIndex, dataset_named_by, load_knowledge
+from space.reply import as_text, check_message, prior_turns, reply_messages, user_text_as_text
+from space.retrieval import dataset_named_by
 
 NO_DATASET = (
     "No dataset is loaded (set DATASET to the QA dataset's Hub id or folder), so answers come without sources "
@@ -34,26 +36,28 @@ def description(config: SpaceConfig, knowledge: Knowledge) -> str:
 
 
 def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
-    max_prompt_tokens = model.config.max_position_embeddings - config.max_new_tokens
+    max_prompt_tokens = prompt_budget(model, config.max_new_tokens)
 
     def respond(message: str, history: list[dict], grounded: bool = True, polish: bool = False):
         question = check_message(message, config.max_message_chars)
-        sources = knowledge.index.search(question, config.max_sources)
-        passage = sources[0].passage if grounded and sources else None
         turns = prior_turns(history, config.max_history_turns, config.max_message_chars)
-        stream = AnswerStream(
-            model,
+        prompt, context = chat_prompt(
             tokenizer,
-            build_prompt(tokenizer, question, passage, turns, max_prompt_tokens, config.company),
-            config.decoding,
+            knowledge,
+            question,
+            turns,
+            company=config.company,
+            max_prompt_tokens=max_prompt_tokens,
+            grounded=grounded,
         )
+        sources = knowledge.sources_for(question, context, config.max_sources)
+        stream = AnswerStream(model, tokenizer, prompt, config.decoding)
         for partial in stream:
             yield reply_messages(partial, [])
         answer, notice = stream.finished.text, None
         if polish and config.polish_available and answer:
-            polished = polish_answer(
-                question, answer, sources[0].passage if sources else None, config.polish_model, config.polish_timeout_s
-            )
+            passages = context_text(context or sources[:1])
+            polished = polish_answer(question, answer, passages, config.polish_model, config.polish_timeout_s)
             answer, notice = polished.text, polished.notice
         yield reply_messages(answer, sources, notice)
 
@@ -72,7 +76,7 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
     # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.
     has_passages = bool(knowledge.index.sources)
-    extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant page passage into the prompt")]
+    extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant passages into the prompt")]
     if config.polish_available:
         extra_inputs.append(gr.Checkbox(False, label="Polish with GPT (rewrites for clarity, adds no facts)"))
     demo = gr.ChatInterface(

@@ -45,9 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "publish":
         if not args.repo_id:
             raise UserError("publish needs the Space id: python -m space publish OWNER/NAME")
+        from space.embed import embed_snippet, space_url
         from space.publish import publish_space
 
         print(f"Space published: {publish_space(args.repo_id, config, private=args.private)}")
+        print(f"Put the chat on your website with:\n{embed_snippet(space_url(args.repo_id))}")
         return 0
     if args.command != "serve":
         raise UserError(

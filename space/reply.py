@@ -12,8 +12,7 @@ from urllib.parse import quote, urlsplit
 import gradio as gr
 from gradio.components.chatbot import TextMessage
 
-from cazton_llm.prompt_format import render_prompt
-from space.retrieval import Source
+from cazton_llm.retrieval import Source
 
 SOURCES_TITLE = "Sources"
 NOTICE_TITLE = "Notice"
@@ -77,17 +76,6 @@ def prior_turns(history: list[dict], max_turns: int, max_chars: int) -> list[dic
         if text:
             turns.insert(0, {"role": message["role"], "content": text})
     return turns
-
-
-def build_prompt(
-    tokenizer, question: str, passage: str | None, turns: list[dict], max_prompt_tokens: int, company: str | None
-) -> str:
-    """The training prompt format; the oldest turns are dropped until it fits the model."""
-    while True:
-        prompt = render_prompt(tokenizer, question, passage=passage, company=company, history=turns)
-        if not turns or len(tokenizer(prompt)["input_ids"]) <= max_prompt_tokens:
-            return prompt
-        turns = turns[2:]
 
 
 def as_text(text: str) -> str:

@@ -61,7 +61,7 @@ def pages_path() -> Path:
 
 @pytest.fixture(scope="session")
 def qa_dataset_dir(tmp_path_factory) -> Path:
-    """A dataset folder built by the real offline chain: generate → clean → build."""
+    """A dataset folder built by the real offline chain: generate → clean → build (with the pages' passages)."""
     from dataset_builder.build import build_dataset
     from dataset_builder.clean import clean_qa
     from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
@@ -71,7 +71,7 @@ def qa_dataset_dir(tmp_path_factory) -> Path:
     generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=work / "generated.jsonl", generator="offline"))
     clean = CleanConfig(qa=work / "generated.jsonl", out=work / "clean.jsonl")
     clean_qa(clean)
-    build_dataset(BuildConfig(qa=clean.out, out=work / "dataset", clean_report=clean.report))
+    build_dataset(BuildConfig(qa=clean.out, pages=FIXTURE_PAGES, out=work / "dataset", clean_report=clean.report))
     return work / "dataset"
 
 

@@ -147,12 +147,12 @@ def test_faithfulness_without_passages_is_na_and_the_report_says_why(dataset_wit
     assert "faithfulness is n/a: no question of this dataset has a source passage" in report
 
 
-def test_grounded_mode_without_passages_is_refused(dataset_without_passages, tiny_base_dir, tmp_path, capsys):
+def test_oracle_mode_without_passages_is_refused(dataset_without_passages, tiny_base_dir, tmp_path, capsys):
     argv = ["--dataset", str(dataset_without_passages), "--model", f"base={tiny_base_dir}", "--out", str(tmp_path)]
     assert_refused(
         main,
-        [*argv, "--modes", "closed-book", "grounded"],
+        [*argv, "--modes", "closed-book", "oracle"],
         tmp_path,
         capsys,
-        "--modes grounded puts each question's source passage in the prompt, and no question of",
+        "--modes oracle puts each question's source passage in the prompt, and no question of",
     )

@@ -14,6 +14,7 @@ from benchmark.model_card import update_model_card
 from benchmark.run import run_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
+VISITORS = REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
 ZEPHYR_TEMPLATE = (
     "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}{{ eos_token }}\n{% endfor %}"
     "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
@@ -45,7 +46,9 @@ def report(tiny_base_dir, tiny_adapter_dir, chat_model_dir, qa_dataset_dir, tmp_
         dataset=str(qa_dataset_dir),
         out=out,
         models=models,
-        modes=["closed-book", "grounded"],
+        modes=["closed-book", "retrieved", "oracle", "follow-up"],
+        other_models_modes=["closed-book", "retrieved"],
+        visitor_questions=VISITORS,
         limit=8,
         max_new_tokens=48,
         company="Northwind Forge",
@@ -53,25 +56,38 @@ def report(tiny_base_dir, tiny_adapter_dir, chat_model_dir, qa_dataset_dir, tmp_
     return out, config, run_benchmark(config)
 
 
+MODES = ["closed-book", "retrieved", "oracle", "follow-up"]
+
+
 def test_report_files_are_complete(report):
-    out, config, results = report
-    assert set(results["metrics"]) == {"closed-book", "grounded"}
-    for by_model in results["metrics"].values():
-        assert set(by_model) == {"finetuned", "base", "zephyr"}
+    out, _, results = report
+    assert list(results["metrics"]) == MODES
+    for mode, by_model in results["metrics"].items():
+        assert set(by_model) == ({"finetuned", "base", "zephyr"} if mode in MODES[:2] else {"finetuned"})
         for stats in by_model.values():
             for name, value in stats.items():
                 assert value["low"] <= value["mean"] <= value["high"], name
+    assert set(results["metrics"]["follow-up"]["finetuned"]) > {"copies_previous", "rouge_l"}
     markdown = (out / "report.md").read_text()
-    assert markdown.count("## closed-book") == markdown.count("## grounded") == 1
-    assert all(markdown.count(f"| {model} |") == 2 + 3 for model in config.models), "2 metric rows, 3 examples"
-    assert markdown.count("**Q: ") == 3 and "| model | closed-book | grounded |" in markdown
+    assert all(markdown.count(f"## {mode}\n") == 1 for mode in MODES)
+    assert "`oracle` is a ceiling" in markdown and "## Retrieval" in markdown and "| held-out | 8 |" in markdown
+    assert markdown.count("| finetuned |") == 4 + 3, "a metric row per mode, 3 examples"
+    assert all(markdown.count(f"| {model} |") == 2 + 3 for model in ("base", "zephyr")), "2 modes, 3 examples"
+    assert markdown.count("**Q: ") == 3 and "| model | closed-book | retrieved | oracle | follow-up |" in markdown
     for plot in ("metrics.png", "length_vs_score.png"):
         with Image.open(out / plot) as image:
             assert image.size[0] >= 2 * 700 and image.size[1] >= 500, "one panel per mode"
             assert len(set(image.convert("L").getdata())) > 20  # drawn, not blank
     answers = [json.loads(line) for line in (out / "answers.jsonl").read_text().splitlines()]
-    assert len(answers) == 3 * 2 * 8
-    assert {answer["mode"] for answer in answers} == {"closed-book", "grounded"}
+    assert len(answers) == (4 + 2 + 2) * 8 + 80, "and the first model's answers to the 80 visitor questions"
+    assert {answer["mode"] for answer in answers} == set(MODES)
+    retrieval = results["retrieval"]["held-out"]
+    assert retrieval["questions"] == 8 and 0 <= retrieval["hit@1"] <= retrieval["hit@3"] <= 1
+    assert results["retrieval"]["visitor"]["questions"] == 67
+    visitor = results["visitor"]
+    assert visitor["model"] == "finetuned" and visitor["questions"] == 80 and visitor["not_answered_by_the_site"] == 13
+    assert 0 <= visitor["abstention"] <= 1 and 0 <= visitor["false_abstention"] <= 1
+    assert "## Visitor questions" in markdown
     saved = json.loads((out / "results.json").read_text())
     assert saved["questions"] == 8 and saved["decoding"] == {
         "max_new_tokens": 48,
@@ -80,7 +96,34 @@ def test_report_files_are_complete(report):
     }
 
 
-def test_each_model_is_prompted_in_its_own_format_with_the_passage_when_grounded(report, chat_model_dir, tiny_base_dir):
+def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_dir):
+    """retrieved: the passages the chat's retrieval picks; oracle: the question's own passage; follow-up: the
+    previous question and this model's retrieved answer to it, then the chat's passages; closed-book: none."""
+    from cazton_llm.dataset_loading import load_qa_dataset
+    from cazton_llm.retrieval import load_knowledge
+
+    out, _, _ = report
+    rows = list(load_qa_dataset(qa_dataset_dir, split="test"))[:8]
+    knowledge = load_knowledge(str(qa_dataset_dir))
+    answers = [json.loads(line) for line in (out / "answers.jsonl").read_text().splitlines()]
+    prompts = {(a["mode"], a["id"]): a["prompt"] for a in answers if a["model"] == "finetuned"}
+    retrieved = {a["id"]: a["answer"] for a in answers if a["model"] == "finetuned" and a["mode"] == "retrieved"}
+    for index, row in enumerate(rows):
+        previous = rows[index - 1]
+        turns = [{"role": "user", "content": previous["question"]}]
+        assert "Context:" not in prompts["closed-book", row["id"]]
+        assert knowledge.context_for(row["question"])[0].passage in prompts["retrieved", row["id"]]
+        assert row["passage"] in prompts["oracle", row["id"]]
+        follow_up = prompts["follow-up", row["id"]]
+        assert knowledge.context_for(row["question"], turns)[0].passage in follow_up
+        assert previous["question"] in follow_up and retrieved[previous["id"]] in follow_up
+        assert follow_up.index(previous["question"]) < follow_up.index(row["question"])
+    visitor_prompts = {a["id"]: a["prompt"] for a in answers if a["id"].startswith("visitor/")}
+    follow_up = visitor_prompts["visitor/v03"]  # "are they still running it?" after "who started the company …"
+    assert follow_up.index("who started the company and when") < follow_up.index("are they still running it?")
+
+
+def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_base_dir):
     from transformers import AutoTokenizer
 
     from cazton_llm.prompt_format import prepare_tokenizer, render_prompt
@@ -99,10 +142,11 @@ def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_thei
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before
     config.models = {**config.models, "base-again": config.models["base"]}
     run_benchmark(config)
-    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 2 * 8
-    longer = dataclasses.replace(config, models={"base": config.models["base"]}, modes=["grounded"], max_new_tokens=49)
-    assert run_benchmark(longer)["modes"] == ["grounded"]
-    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 3 * 8, "new decoding, new answers"
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + 2 * 8, "closed-book and retrieved"
+    longer = dataclasses.replace(config, models={"base": config.models["base"]}, modes=["oracle"], max_new_tokens=49)
+    assert run_benchmark(longer)["modes"] == ["oracle"]
+    new = 3 * 8 + 80  # new decoding, new answers; base is the first model now, so it answers the visitor set too
+    assert (out / "answers.jsonl").read_text().count("\n") == lines_before + new
 
 
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
@@ -119,16 +163,16 @@ def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
     (result,) = front["model-index"][0]["results"]
     assert result["dataset"]["name"] == results["dataset"] and result["dataset"]["split"] == results["split"]
     metrics = {(metric["config"], metric["type"]) for metric in result["metrics"]}
-    assert {config for config, _ in metrics} == {"closed-book", "grounded"}
-    assert {name for config, name in metrics if config == "grounded"} == {
+    assert {config for config, _ in metrics} == set(MODES)
+    assert {name for config, name in metrics if config == "retrieved"} == {
         "rouge_l",
         "semantic_similarity",
         "faithfulness",
         "clean_stop",
     }
-    grounded = [metric for metric in result["metrics"] if metric["config"] == "grounded"]
-    rouge = next(metric for metric in grounded if metric["type"] == "rouge_l")
-    assert rouge["value"] == round(results["metrics"]["grounded"]["finetuned"]["rouge_l"]["mean"], 4)
+    retrieved = [metric for metric in result["metrics"] if metric["config"] == "retrieved"]
+    rouge = next(metric for metric in retrieved if metric["type"] == "rouge_l")
+    assert rouge["value"] == round(results["metrics"]["retrieved"]["finetuned"]["rouge_l"]["mean"], 4)
     assert front["library_name"] == "peft" and "PeftModel.from_pretrained" in text
 
 

@@ -21,8 +21,8 @@ from tests.dataset_builder.conftest import run_cli
 
 def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_dir):
     files = sorted(str(p.relative_to(qa_dataset_dir)) for p in qa_dataset_dir.rglob("*") if p.is_file())
-    shard = r"(data|text)/(test|train)-00000-of-00001-[0-9a-f]{16}\.parquet"  # named by a digest of the content
-    assert files[:2] == ["README.md", "build_summary.json"] and len(files) == 6
+    shard = r"(data|text|passages)/(test|train)-00000-of-00001-[0-9a-f]{16}\.parquet"  # named by a content digest
+    assert files[:2] == ["README.md", "build_summary.json"] and len(files) == 7
     assert all(re.fullmatch(shard, name) for name in files[2:])
     dataset = load_dataset(str(qa_dataset_dir))
     train, test = dataset["train"], dataset["test"]
@@ -37,13 +37,32 @@ def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_d
     assert text.startswith("question: ") and "\nanswer: " in text
     card = DatasetCard.load(qa_dataset_dir / "README.md")
     assert card.data.pretty_name == "Website QA" and card.text.lstrip().startswith("# Website QA\n")
-    assert [config["config_name"] for config in card.data.configs] == ["default", "text"]
+    assert [config["config_name"] for config in card.data.configs] == ["default", "text", "passages"]
     assert card.data.license == "other" and card.data.size_categories == ["n<1K"]
     assert f"train {train.num_rows} pairs, test {test.num_rows} pairs" in card.text
     # No Hub id yet: the snippet loads the folder, and links only what exists.
     assert f'load_dataset("{qa_dataset_dir}")' in card.text and "http" not in card.text
     cleaning = json.loads((qa_dataset_dir.parent / "clean_report.json").read_text())  # given as --clean-report
     assert f"Cleaning: {cleaning['input_pairs']} generated pairs, {cleaning['kept']} kept" in card.text
+
+
+def test_passages_config_holds_every_crawled_passage_with_training_questions_only(qa_dataset_dir, pages_path):
+    from cazton_llm.page_schema import read_pages
+    from dataset_builder.passages import all_passages
+    from dataset_builder.prompts import looks_like_injection
+
+    passages = load_dataset(str(qa_dataset_dir), "passages", split="train")
+    crawled = [passage for passage in all_passages(read_pages(pages_path)) if not looks_like_injection(passage.text)]
+    assert len(crawled) < len(all_passages(read_pages(pages_path))), "the fixture's injected page is left out"
+    assert [(row["url"], row["passage"]) for row in passages] == [(p.source_url, p.text) for p in crawled]
+    qa = load_dataset(str(qa_dataset_dir))
+    indexed = {question for row in passages for question in row["questions"]}
+    assert indexed == set(qa["train"]["question"]), "every training question, and no held-out one"
+    with_pairs = {(row["source_url"], row["passage"]) for split in qa.values() for row in split}
+    assert len(with_pairs) < len(passages), "passages that kept no pair are knowledge too"
+    card = DatasetCard.load(qa_dataset_dir / "README.md")
+    assert f'load_dataset("{qa_dataset_dir}", "passages", split="train")' in card.text
+    assert f"({len(passages)} passages)" in card.text
 
 
 def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):

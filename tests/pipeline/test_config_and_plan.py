@@ -31,7 +31,7 @@ def test_shipped_configs_load_with_their_intent():
         "offline",
         "smollm2-135m-instruct",
     )
-    assert demo.benchmark.modes == ["closed-book", "grounded"]
+    assert demo.benchmark.modes == ["closed-book", "retrieved", "oracle", "follow-up"]
     assert demo.run_dir == "outputs/demo"
     assert cazton.site.start_url == "https://cazton.com"
     assert cazton.generate.generator == "openai"
@@ -57,11 +57,11 @@ def test_a_built_or_packaged_base_is_a_stage_and_a_hub_base_is_not():
 def test_overrides_are_typed_and_nested(tmp_path):
     config = load_config(
         write_yaml(tmp_path, "site: {max_pages: 5}\n"),
-        ["site.max_pages=7", "train.overrides.max_steps=3", "benchmark.modes=[grounded]"],
+        ["site.max_pages=7", "train.overrides.max_steps=3", "benchmark.modes=[oracle]"],
     )
     assert config.site.max_pages == 7
     assert config.train.overrides == {"max_steps": 3}
-    assert config.benchmark.modes == ["grounded"]
+    assert config.benchmark.modes == ["oracle"]
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,7 @@ def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
 
 
 def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path):
-    """configs/demo.yaml as shipped (the packaged SmolLM2 base, its recipe, both prompt modes), shortened."""
+    """configs/demo.yaml as shipped (the packaged SmolLM2 base, its recipe, every prompt mode), shortened."""
     run_dir = tmp_path / "demo"
     overrides = {
         "run_dir": str(run_dir),
@@ -147,4 +147,5 @@ def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path)
     assert adapter["base_model_name_or_path"] == str(run_dir / "base_model")
     assert (run_dir / "adapter" / "adapter_model.safetensors").stat().st_size < 25 * 2**20
     report = (run_dir / "benchmark" / "report.md").read_text()
-    assert "## closed-book" in report and "## grounded" in report and "| finetuned | " in report
+    assert all(f"## {mode}\n" in report for mode in ("closed-book", "retrieved", "oracle", "follow-up"))
+    assert "| finetuned | " in report and "| visitor | 67 |" in report, "the visitor set's retrieval is scored"

@@ -98,8 +98,9 @@ CHROMIUM_FLAGS = [
 
 
 @contextmanager
-def browser_page(url: str):
-    """Debian's chromium, headless, driven by Playwright, on the chat at `url` once its textbox shows."""
+def browser_page(url: str, in_frame: bool = False):
+    """Debian's chromium, headless, driven by Playwright, on the chat at `url` (or on a page that embeds it in
+    an iframe) once its textbox shows."""
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: run `make browser` (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -108,7 +109,8 @@ def browser_page(url: str):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto(url, wait_until="domcontentloaded")
-        page.get_by_role("textbox").first.wait_for(timeout=30_000)
+        chat = page.frame_locator("iframe") if in_frame else page
+        chat.get_by_role("textbox").first.wait_for(timeout=30_000)
         yield page
         browser.close()
 

