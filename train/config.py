@@ -13,6 +13,8 @@ from cazton_llm.defaults import DEFAULT_COMPANY
 from cazton_llm.prompt_format import PROMPT_FORMATS
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, check_fields
 
+Share = Annotated[float, Ge(0), Le(1)]
+
 
 @dataclass
 class ScriptArguments:
@@ -26,11 +28,26 @@ class ScriptArguments:
         default="chat",
         metadata={"help": "chat (our template with EOS-terminated answers) or legacy (question: … answer: …)"},
     )
-    grounded_fraction: Annotated[float, Ge(0), Le(1)] = field(
+    retrieved_fraction: Share = field(
         default=0.0,
         metadata={
-            "help": "share of training questions shown with their source passage in the prompt, so the model "
-            "learns to answer from the passage the Space and benchmark put there in grounded mode (0 to 1)"
+            "help": "share of training questions shown with the passages the chat's retrieval finds, their own "
+            "among them (RAFT), as the Space and the benchmark's retrieved mode prompt"
+        },
+    )
+    distractor_fraction: Share = field(
+        default=0.0,
+        metadata={"help": "share shown with retrieved passages that are not their own (the answer is kept)"},
+    )
+    follow_up_fraction: Share = field(
+        default=0.0,
+        metadata={"help": "share asked after one or two earlier exchanges, with retrieved passages (loss on the last)"},
+    )
+    unanswerable_fraction: Annotated[float, Ge(0), Le(2)] = field(
+        default=0.0,
+        metadata={
+            "help": "questions the site does not answer, added as a share of the training questions, answered "
+            "'the website does not say' with the contact page"
         },
     )
     lora_top_layers: AtLeastOne | None = field(
@@ -57,6 +74,19 @@ class ScriptArguments:
         check_fields(self)
         if self.prompt_format not in PROMPT_FORMATS:
             raise FieldError("prompt_format", f"{self.prompt_format!r} is not one of {', '.join(PROMPT_FORMATS)}")
+        drawn = self.retrieved_fraction + self.distractor_fraction + self.follow_up_fraction
+        if drawn > 1:
+            raise FieldError(
+                "retrieved_fraction", f"retrieved, distractor and follow-up fractions add up to {drawn:g}: at most 1"
+            )
+
+    @property
+    def example_mix(self):
+        from train.examples import ExampleMix
+
+        return ExampleMix(
+            self.retrieved_fraction, self.distractor_fraction, self.follow_up_fraction, self.unanswerable_fraction
+        )
 
 
 @dataclass(kw_only=True)

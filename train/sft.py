@@ -3,7 +3,6 @@ like the Hub model repo (adapter, tokenizer with our chat template, model card, 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +14,11 @@ from cazton_llm.errors import UserError
 from cazton_llm.hub import check_repo_id, is_local, upload_folder
 from cazton_llm.model_loading import ModelRef, ModelSpec, load_model
 from cazton_llm.packaged_models import imported_from
-from cazton_llm.prompt_format import (
-    has_own_chat_template,
-    prepare_tokenizer,
-    system_prompt,
-    user_content,
-)
+from cazton_llm.prompt_format import has_own_chat_template, prepare_tokenizer, system_prompt
+from cazton_llm.retrieval import load_knowledge
 from train.card import TRAINING_SUMMARY_FILE, adapter_card, card_data, training_summary
 from train.config import ScriptArguments
+from train.examples import ExampleMix, example_messages, unanswerable_examples
 from train.plots import plot_losses
 
 CPU_NOTICE = "notice: no CUDA GPU found: training plain LoRA in fp32 on the CPU (4-bit QLoRA needs CUDA)"
@@ -43,21 +39,26 @@ def validate(script_args: ScriptArguments, training_args, model_args) -> None:
         check_repo_id(training_args.hub_model_id)
 
 
-def chosen_for_grounding(row_id: str, fraction: float) -> bool:
-    """A stable draw per question: the same rows get their passage in every run and split."""
-    return int(hashlib.sha256(row_id.encode()).hexdigest()[:8], 16) < fraction * 0x100000000
+def chat_shaped(split, mix: ExampleMix, knowledge, system: str | None, unanswerable: list[dict]):
+    """The split's rows as the chat would prompt them (`train.examples`), plus the unanswerable examples."""
+    from datasets import Dataset
+
+    rows = list(split)
+    examples = [example_messages(row, mix, knowledge, rows, system) for row in rows] + unanswerable
+    return Dataset.from_list(examples)
 
 
-def training_messages(row: dict, fraction: float, system: str | None = None) -> dict:
-    """The row's conversation as the model will see it when serving: the system line of an instruct model's own
-    template first, and the question preceded by its source passage when the row is drawn for grounding."""
-    messages = [dict(message) for message in row["messages"]]
-    if chosen_for_grounding(row["id"], fraction):
-        last_user = max(index for index, message in enumerate(messages) if message["role"] == "user")
-        messages[last_user]["content"] = user_content(row["question"], row["passage"])
-    if system:
-        messages.insert(0, {"role": "system", "content": system})
-    return {"messages": messages}
+def within_length(split, tokenizer, max_length: int, name: str):
+    """The examples whose whole conversation fits `max_length` tokens: TRL would cut the others short, and an
+    answer cut before its end-of-turn token teaches the model not to stop. Says how many were left out."""
+    lengths = [len(tokenizer.apply_chat_template(example["messages"], tokenize=True)) for example in split]
+    kept = [index for index, length in enumerate(lengths) if length <= max_length]
+    if len(kept) < len(lengths):
+        print(
+            f"notice: {len(lengths) - len(kept)} of {len(lengths)} {name} examples are longer than max_length "
+            f"{max_length} (longest {max(lengths)} tokens) and are left out: raise max_length to keep them"
+        )
+    return split.select(kept)
 
 
 def to_prompt_completion(row: dict) -> dict:
@@ -140,14 +141,26 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     peft_config = lora_config(model_args, model, script_args.lora_top_layers)
 
     columns = ["messages"]
-    if script_args.grounded_fraction and "passage" not in dataset[script_args.dataset_train_split].column_names:
-        raise UserError(f"grounded_fraction needs a 'passage' column and {script_args.dataset_name!r} has none")
+    mix = script_args.example_mix
+    needs_passages = mix.retrieved or mix.distractors or mix.follow_up or mix.unanswerable
+    if needs_passages and "passage" not in dataset[script_args.dataset_train_split].column_names:
+        raise UserError(f"the example mix needs a 'passage' column and {script_args.dataset_name!r} has none")
+    knowledge = load_knowledge(script_args.dataset_name) if needs_passages else None
+    train_rows = len(dataset[script_args.dataset_train_split])
+    unanswerable = (
+        unanswerable_examples(
+            knowledge, round(mix.unanswerable * train_rows), script_args.company, system, training_args.seed
+        )
+        if mix.unanswerable
+        else []
+    )
     splits = {
-        name: split.map(
-            training_messages, fn_kwargs={"fraction": script_args.grounded_fraction, "system": system}
+        name: chat_shaped(
+            split, mix, knowledge, system, unanswerable if name == script_args.dataset_train_split else []
         ).select_columns(columns)
         for name, split in dataset.items()
     }
+    splits = {name: within_length(split, tokenizer, training_args.max_length, name) for name, split in splits.items()}
     if own_template:
         splits = {name: split.map(to_prompt_completion, remove_columns=columns) for name, split in splits.items()}
         training_args.assistant_only_loss, training_args.completion_only_loss = False, True

@@ -4,17 +4,17 @@ EOS that ends it are labelled — the root fix for answers that never stop."""
 import pytest
 
 from train.cli import parse_training_args
-from train.sft import chosen_for_grounding, prepare_run, training_messages
+from train.sft import prepare_run
 
 REPO_RECIPE = "train/configs/tiny.yaml"
 
 
 @pytest.mark.parametrize(
-    ("prompt_format", "grounded_fraction", "prompt_start"),
+    ("prompt_format", "retrieved_fraction", "prompt_start"),
     [("chat", "0", "User: "), ("legacy", "0", "question: "), ("chat", "1", "User: Context: ")],
 )
 def test_collated_batch_labels_answers_and_their_eos_only(
-    tiny_base_dir, qa_dataset_dir, tmp_path, prompt_format, grounded_fraction, prompt_start
+    tiny_base_dir, qa_dataset_dir, tmp_path, prompt_format, retrieved_fraction, prompt_start
 ):
     args = parse_training_args(
         [
@@ -28,8 +28,8 @@ def test_collated_batch_labels_answers_and_their_eos_only(
             str(tmp_path / "adapter"),
             "--prompt_format",
             prompt_format,
-            "--grounded_fraction",
-            grounded_fraction,
+            "--retrieved_fraction",
+            retrieved_fraction,
             "--report_to",
             "none",
         ]
@@ -49,19 +49,6 @@ def test_collated_batch_labels_answers_and_their_eos_only(
         assert all(label == -100 for label in labels[last + 1 :]), "padding after the answer is not trained on"
 
 
-def test_grounded_fraction_puts_the_passage_before_a_stable_share_of_questions(qa_dataset_dir):
-    from datasets import load_dataset
-
-    rows = list(load_dataset(str(qa_dataset_dir), split="train"))
-    grounded = [row["id"] for row in rows if "Context: " in training_messages(row, 0.5)["messages"][-2]["content"]]
-    assert 0.25 * len(rows) < len(grounded) < 0.75 * len(rows)
-    assert grounded == [row["id"] for row in rows if chosen_for_grounding(row["id"], 0.5)], "same rows every run"
-    row = rows[0]
-    grounded_question = training_messages(row, 1.0)["messages"][-2]["content"]
-    assert grounded_question == f"Context: {row['passage']}\n\nQuestion: {row['question']}"
-    assert training_messages(row, 0.0)["messages"] == row["messages"]
-
-
 def own_template_run(recipe: str, model_dir, dataset_dir, tmp_path):
     args = [
         "--config",
@@ -74,8 +61,10 @@ def own_template_run(recipe: str, model_dir, dataset_dir, tmp_path):
         str(tmp_path / "adapter"),
         "--company",
         "Northwind Forge",
-        "--grounded_fraction",
+        "--follow_up_fraction",
         "0.5",
+        "--unanswerable_fraction",
+        "0.2",
         "--report_to",
         "none",
     ]

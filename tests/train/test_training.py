@@ -127,7 +127,12 @@ def test_resume_after_kill_and_no_secret_anywhere(tiny_base_dir, qa_dataset_dir,
         (["--dataset_name", "/nonexistent/dataset"], "", "dataset folder '/nonexistent/dataset' not found"),
         (["--lora_target_modules", "not_a_module"], "", "do not fit"),
         (["--prompt_format", "alpaca"], "", "prompt_format: 'alpaca' is not one of chat, legacy"),
-        (["--grounded_fraction", "1.5"], "", "grounded_fraction: input should be less than or equal to 1, got 1.5"),
+        (["--retrieved_fraction", "1.5"], "", "retrieved_fraction: input should be less than or equal to 1, got 1.5"),
+        (
+            ["--retrieved_fraction", "0.6", "--follow_up_fraction", "0.6"],
+            "",
+            "retrieved, distractor and follow-up fractions add up to 1.2: at most 1",
+        ),
         (["--padding_free", "true"], "", "training settings do not fit together: When `padding_free=True`"),
     ],
 )

@@ -1,0 +1,88 @@
+"""Training examples are the prompts the chat sends: built with the chat's own retrieval and prompt pieces,
+in the drawn mix (alone, retrieved with the question's own passage, distractors only, follow-ups), plus
+questions the site does not answer, answered with the pointer to its contact page."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from datasets import load_dataset
+
+from cazton_llm.abstention import is_abstention
+from cazton_llm.chat_prompt import chat_prompt
+from cazton_llm.grounding import content_words
+from cazton_llm.prompt_format import prepare_tokenizer
+from cazton_llm.retrieval import load_knowledge
+from train.examples import ExampleMix, example_messages, off_site_questions, unanswerable_examples
+
+MIX = ExampleMix(retrieved=0.4, distractors=0.1, follow_up=0.3, unanswerable=0.2)
+
+
+@pytest.fixture(scope="module")
+def knowledge(qa_dataset_dir):
+    return load_knowledge(str(qa_dataset_dir))
+
+
+@pytest.fixture(scope="module")
+def rows(qa_dataset_dir):
+    return list(load_dataset(str(qa_dataset_dir), split="train"))
+
+
+def examples_of(rows, knowledge, kind):
+    built = [(row, example_messages(row, MIX, knowledge, rows, None)) for row in rows]
+    return [(row, example["messages"]) for row, example in built if example["kind"] == kind]
+
+
+def test_the_mix_is_a_stable_draw_per_question(rows):
+    kinds = Counter(MIX.kind_of(row["id"]) for row in rows)
+    assert set(kinds) == {"alone", "retrieved", "distractors", "follow_up"}
+    assert 0.25 * len(rows) < kinds["retrieved"] < 0.55 * len(rows)
+    assert [MIX.kind_of(row["id"]) for row in rows] == [MIX.kind_of(row["id"]) for row in rows]
+    assert ExampleMix().kind_of(rows[0]["id"]) == "alone"
+
+
+def test_retrieved_examples_are_the_chats_prompt_with_their_own_passage(rows, knowledge, tiny_base_dir):
+    from transformers import AutoTokenizer
+
+    tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(tiny_base_dir))
+    retrieved = examples_of(rows, knowledge, "retrieved")
+    assert retrieved
+    for row, messages in retrieved:
+        assert row["passage"] in messages[-2]["content"] and messages[-1]["content"] == row["answer"]
+        served = chat_prompt(tokenizer, knowledge, row["question"], [], company=None, max_prompt_tokens=10_000)
+        context = served[1]
+        if any(source.passage == row["passage"] for source in context):
+            shown = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
+            assert shown == served[0], "the same prompt the Space sends for this question"
+
+
+def test_distractor_examples_hold_other_passages_and_keep_the_answer(rows, knowledge):
+    distractors = examples_of(rows, knowledge, "distractors")
+    assert distractors
+    for row, messages in distractors:
+        assert row["passage"] not in messages[-2]["content"] and "Context: " in messages[-2]["content"]
+        assert messages[-1]["content"] == row["answer"]
+
+
+def test_follow_up_examples_carry_earlier_exchanges(rows, knowledge):
+    follow_ups = examples_of(rows, knowledge, "follow_up")
+    assert follow_ups
+    for row, messages in follow_ups:
+        roles = [message["role"] for message in messages]
+        assert roles in (["user", "assistant"] * 2, ["user", "assistant"] * 3)
+        assert messages[-2]["content"].endswith(row["question"]) and row["passage"] in messages[-2]["content"]
+        assert messages[0]["content"] != row["question"], "an earlier exchange, not the question itself"
+
+
+def test_unanswerable_questions_are_off_the_site_and_point_to_its_contact_page(knowledge):
+    site_words = {word for source in knowledge.index.sources for word in content_words(source.passage)}
+    questions = off_site_questions(knowledge, 12, seed=0)
+    assert len(questions) == 12 and questions == off_site_questions(knowledge, 12, seed=0)
+    examples = unanswerable_examples(knowledge, 12, "Northwind Forge", None, seed=0)
+    for question, example in zip(questions, examples, strict=True):
+        topic_words = set(content_words(question)) - {"offer", "cost", "help", "tell", "there"}
+        assert topic_words and not topic_words & site_words, question
+        answer = example["messages"][-1]["content"]
+        assert is_abstention(answer) and answer.endswith("/contact.html")
+        assert example["messages"][-2]["content"].endswith(question)
