@@ -4,9 +4,13 @@ teammate's machine benchmark on the same test questions."""
 
 import json
 import os
+import random
 
 import pyarrow.parquet as pq
 
+from cazton_llm.qa_schema import QARecord
+from dataset_builder.site_qa_builder import page_of
+from dataset_builder.site_qa_builder import test_pages as held_out_pages  # not a test: keep pytest off it
 from tests.dataset_builder.conftest import run_cli
 
 PAGES = 40
@@ -53,3 +57,34 @@ def test_another_seed_holds_out_other_pages(tmp_path):
     write_qa(qa)
     seed_0 = build(qa, tmp_path / "a", "1", "--seed", "0")
     assert build(qa, tmp_path / "b", "1", "--seed", "1")["test"] != seed_0["test"]
+
+
+def records_of(pages: int, per_page: int = 2) -> list[QARecord]:
+    return [
+        QARecord(
+            question=f"Question {n} about page {page}?", answer="An answer.", source_url=f"https://a.example/{page}"
+        )
+        for page in range(pages)
+        for n in range(per_page)
+    ]
+
+
+def test_held_out_pages_depend_on_the_pages_not_on_the_order_of_the_pairs():
+    records = records_of(20)
+    held_out = held_out_pages(records, seed=0, test_fraction=0.15)
+    assert held_out == held_out_pages(list(reversed(records)), seed=0, test_fraction=0.15)
+    assert held_out == held_out_pages(random.Random(5).sample(records, len(records)), seed=0, test_fraction=0.15)
+    assert len(held_out) == 3 and held_out <= {record.source_url for record in records}  # round(20 * 0.15)
+
+
+def test_at_least_one_page_is_held_out_and_never_a_lone_page():
+    assert len(held_out_pages(records_of(4), seed=0, test_fraction=0.01)) == 1
+    assert held_out_pages(records_of(1), seed=0, test_fraction=0.5) == set()
+    assert held_out_pages(records_of(5), seed=0, test_fraction=0) == set()
+    assert len(held_out_pages(records_of(2), seed=0, test_fraction=0.5)) == 1
+
+
+def test_pairs_without_a_page_are_split_one_by_one():
+    records = [QARecord(question=f"Imported question {n}?", answer="Yes.") for n in range(10)]
+    assert {page_of(record) for record in records} == {record.id for record in records}
+    assert len(held_out_pages(records, seed=1, test_fraction=0.2)) == 2
