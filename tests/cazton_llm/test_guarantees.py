@@ -7,7 +7,7 @@ from transformers import PreTrainedTokenizerFast
 
 from cazton_llm.grounding import content_words, grounding_score
 from cazton_llm.prompt_format import STOP_STRINGS, build_messages, prepare_tokenizer, render_prompt
-from cazton_llm.stopping import cut_at_stop_string, find_stop_string, finish_answer
+from cazton_llm.stopping import cut_at_stop_string, find_stop_string, finish_answer, trim_dangling_sentence
 
 HISTORY = [
     {"role": "user", "content": "Do you teach Azure?"},
@@ -75,3 +75,22 @@ def test_a_stop_string_at_the_start_cuts_everything(stop):
 def test_a_stop_string_at_the_end_is_cut_and_counted():
     assert cut_at_stop_string("We teach Azure.<|im_end|>") == ("We teach Azure.", True)
     assert finish_answer("We teach Azure.</s>", ended_by_eos=True).stop_reason == "stop_string"
+
+
+def test_the_first_occurrence_of_a_stop_string_cuts_and_none_found_is_minus_one():
+    text = "We teach Azure.\nUser: and?\nAssistant: More.\nUser: bye"
+    assert find_stop_string(text) == text.index("\nUser:")
+    assert cut_at_stop_string(text) == ("We teach Azure.", True)
+    assert find_stop_string("We teach Azure.") == -1
+
+
+def test_the_callers_stop_strings_replace_the_default_ones():
+    assert cut_at_stop_string("We teach Azure. END more", ("END",)) == ("We teach Azure. ", True)
+    assert cut_at_stop_string("We teach Azure.\nUser: hi", ("END",)) == ("We teach Azure.\nUser: hi", False)
+    finished = finish_answer("We teach Azure. END more", ended_by_eos=False, stop_strings=("END",))
+    assert (finished.text, finished.stop_reason) == ("We teach Azure.", "stop_string")
+
+
+def test_a_dangling_trim_strips_trailing_space_even_without_a_sentence_end():
+    assert trim_dangling_sentence("an unfinished thought   ") == "an unfinished thought"
+    assert trim_dangling_sentence("  We build apps. And") == "  We build apps."

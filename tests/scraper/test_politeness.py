@@ -204,3 +204,26 @@ def test_scripted_stand_in_counts_overlapping_requests(tmp_path):
         for thread in threads:
             thread.join()
     assert server.max_in_flight == 3
+
+
+def test_crawl_settings_are_polite_unless_fast_and_always_obey_robots(tmp_path):
+    from scraper.config import CrawlConfig
+    from scraper.settings import crawl_settings
+
+    config = CrawlConfig(out=tmp_path / "pages.jsonl", max_pages=7, download_timeout=4.0, user_agent="acme-bot/1.0")
+    polite = crawl_settings(config)
+    assert {key: polite[key] for key in POLITE_SETTINGS if key not in ("HTTPCACHE_ENABLED",)} == {
+        key: value for key, value in POLITE_SETTINGS.items() if key != "HTTPCACHE_ENABLED"
+    }
+    assert polite["USER_AGENT"] == "acme-bot/1.0" and "ROBOTSTXT_USER_AGENT" not in polite
+    assert polite["DOWNLOAD_TIMEOUT"] == 4.0
+    assert polite["PAGES_OUT"] == str(config.out) and polite["PAGES_MAX"] == polite["CLOSESPIDER_ITEMCOUNT"] == 7
+    assert polite["JOBDIR"] == str(tmp_path / "crawl" / "job")
+    assert polite["HTTPCACHE_DIR"] == str((tmp_path / "crawl" / "httpcache").resolve())
+    assert polite["HTTPCACHE_ENABLED"] is True
+    assert crawl_settings(CrawlConfig(out=config.out, refresh=True))["HTTPCACHE_ENABLED"] is False
+
+    fast = crawl_settings(CrawlConfig(out=config.out, fast=True))
+    assert {key: fast[key] for key in FAST_SETTINGS} == FAST_SETTINGS
+    assert fast["ROBOTSTXT_OBEY"] is True
+    assert fast["DOWNLOADER_MIDDLEWARES"] == POLITE_SETTINGS["DOWNLOADER_MIDDLEWARES"]
