@@ -8,8 +8,9 @@ import random
 
 import pyarrow.parquet as pq
 
+from cazton_llm.prompt_format import build_messages, legacy_text
 from cazton_llm.qa_schema import QARecord
-from dataset_builder.site_qa_builder import page_of
+from dataset_builder.site_qa_builder import SiteQA, page_of
 from dataset_builder.site_qa_builder import test_pages as held_out_pages  # not a test: keep pytest off it
 from tests.dataset_builder.conftest import run_cli
 
@@ -88,3 +89,43 @@ def test_pairs_without_a_page_are_split_one_by_one():
     records = [QARecord(question=f"Imported question {n}?", answer="Yes.") for n in range(10)]
     assert {page_of(record) for record in records} == {record.id for record in records}
     assert len(held_out_pages(records, seed=1, test_fraction=0.2)) == 2
+
+
+def built_splits(qa, tmp_path, config_name: str, test_fraction: float = 0.15):
+    builder = SiteQA(
+        config_name=config_name, cache_dir=str(tmp_path / "cache"), qa_path=str(qa), seed=0, test_fraction=test_fraction
+    )
+    builder.download_and_prepare()
+    return builder.as_dataset()
+
+
+def test_the_builder_splits_by_page_in_page_order_with_the_chat_and_text_forms(tmp_path):
+    qa = tmp_path / "qa.jsonl"
+    records = records_of(12, per_page=2)
+    shuffled = random.Random(1).sample(records, len(records))  # crawl order
+    qa.write_text("".join(json.dumps(record.to_dict()) + "\n" for record in shuffled))
+    splits = built_splits(qa, tmp_path, "default")
+    held_out = held_out_pages(records, seed=0, test_fraction=0.15)
+    assert set(splits["test"]["source_url"]) == held_out
+    assert not set(splits["train"]["source_url"]) & held_out
+    assert splits["train"].num_rows + splits["test"].num_rows == len(records)
+    first = next(record for record in records if record.source_url not in held_out)
+    ordered = sorted(records, key=lambda record: (record.source_url, record.id))
+    assert splits["train"]["id"] == [record.id for record in ordered if record.source_url not in held_out]
+    row = next(row for row in splits["train"] if row["id"] == first.id)
+    assert row == {
+        **{name: value for name, value in first.to_dict().items() if name in row},
+        "messages": build_messages(first.question, first.answer),
+    }
+    assert set(row) == {"id", "question", "answer", "source_url", "source_title", "passage", "messages"}
+
+    text = built_splits(qa, tmp_path, "text")
+    text_row = next(row for row in text["train"] if row["id"] == first.id)
+    expected_text = legacy_text(first.question, first.answer)
+    assert text_row == {"id": first.id, "text": expected_text, "source_url": first.source_url}
+
+
+def test_one_page_builds_a_train_split_only(tmp_path):
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text("".join(json.dumps(record.to_dict()) + "\n" for record in records_of(1, per_page=3)))
+    assert list(built_splits(qa, tmp_path, "default")) == ["train"]
