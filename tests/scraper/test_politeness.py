@@ -227,3 +227,73 @@ def test_crawl_settings_are_polite_unless_fast_and_always_obey_robots(tmp_path):
     assert {key: fast[key] for key in FAST_SETTINGS} == FAST_SETTINGS
     assert fast["ROBOTSTXT_OBEY"] is True
     assert fast["DOWNLOADER_MIDDLEWARES"] == POLITE_SETTINGS["DOWNLOADER_MIDDLEWARES"]
+
+
+@pytest.fixture
+def backoff_middleware():
+    """The middleware of a polite crawl (its backoff made short), in this process, for unit checks."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(Spider, {**POLITE_SETTINGS, "BACKOFF_BASE_SECONDS": 0.05})
+    crawler.spider = Spider.from_crawler(crawler, name="polite")
+    return BackoffRetryMiddleware.from_crawler(crawler)
+
+
+def answer(middleware, status: int, headers: dict | None = None, **meta):
+    """(what the middleware returns for a response with `status`, seconds it waited first)."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    request = Request("http://a.test/page.html", meta=meta)
+    response = HtmlResponse(request.url, status=status, headers=headers, body=b"<p>x</p>", request=request)
+    started = time.monotonic()
+    result = asyncio.run(middleware.process_response(request, response))
+    return result, time.monotonic() - started, response
+
+
+def test_the_statuses_and_errors_retried_are_scrapys_and_the_retries_polite(backoff_middleware):
+    from scrapy.settings.default_settings import RETRY_EXCEPTIONS, RETRY_HTTP_CODES
+
+    assert backoff_middleware.max_retries == POLITE_SETTINGS["BACKOFF_RETRY_TIMES"] == 3
+    assert backoff_middleware.retry_statuses == set(RETRY_HTTP_CODES) >= {429, 500, 503}
+    assert len(backoff_middleware.retry_exceptions) == len(RETRY_EXCEPTIONS)
+    assert all(isinstance(error, type) for error in backoff_middleware.retry_exceptions)
+
+
+def test_a_retried_status_comes_back_as_a_retry_after_the_backoff(backoff_middleware):
+    from scrapy import Request
+
+    retry, waited, _ = answer(backoff_middleware, 503)
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1 and retry.dont_filter
+    assert waited >= 0.05
+    retry, waited, _ = answer(backoff_middleware, 429, {"Retry-After": "1"})
+    assert isinstance(retry, Request) and waited >= 1.0
+    stats = backoff_middleware.crawler.stats.get_stats()
+    assert stats["retry/reason_count/HTTP 503"] == stats["retry/reason_count/HTTP 429"] == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "meta"), [(503, {"retry_times": 3}), (503, {"dont_retry": True}), (404, {}), (200, {})]
+)
+def test_the_response_itself_when_there_is_nothing_to_retry(backoff_middleware, status, meta):
+    result, waited, response = answer(backoff_middleware, status, **meta)
+    assert result is response and waited < 0.05
+
+
+def test_connection_errors_are_retried_and_other_errors_left_alone(backoff_middleware):
+    import asyncio
+
+    from scrapy import Request
+
+    retried_error = backoff_middleware.retry_exceptions[0]("connection refused")
+    request = Request("http://a.test/page.html")
+    retry = asyncio.run(backoff_middleware.process_exception(request, retried_error))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    assert asyncio.run(backoff_middleware.process_exception(request, ValueError("bug"))) is None
+    unretried = Request("http://a.test/page.html", meta={"dont_retry": True})
+    assert asyncio.run(backoff_middleware.process_exception(unretried, retried_error)) is None
+    exhausted = Request("http://a.test/page.html", meta={"retry_times": 3})
+    assert asyncio.run(backoff_middleware.process_exception(exhausted, retried_error)) is None
