@@ -1,12 +1,21 @@
 """Guarantees of the shared core, each test written so that a named one-line bug fails it: earlier turns
 reach the prompt, grounding matches whole words, a stop string cuts wherever it starts (also at 0)."""
 
+from types import SimpleNamespace
+
 import pytest
 from tokenizers import ByteLevelBPETokenizer
 from transformers import PreTrainedTokenizerFast
 
 from cazton_llm.grounding import content_words, grounding_score
-from cazton_llm.prompt_format import STOP_STRINGS, build_messages, prepare_tokenizer, render_prompt
+from cazton_llm.prompt_format import (
+    STOP_STRINGS,
+    build_messages,
+    has_own_chat_template,
+    prepare_tokenizer,
+    render_prompt,
+    spare_pad_token,
+)
 from cazton_llm.stopping import cut_at_stop_string, find_stop_string, finish_answer, trim_dangling_sentence
 
 HISTORY = [
@@ -94,3 +103,31 @@ def test_the_callers_stop_strings_replace_the_default_ones():
 def test_a_dangling_trim_strips_trailing_space_even_without_a_sentence_end():
     assert trim_dangling_sentence("an unfinished thought   ") == "an unfinished thought"
     assert trim_dangling_sentence("  We build apps. And") == "  We build apps."
+
+
+CHATML = (
+    "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def test_no_company_no_system_line_even_for_a_model_with_its_own_template():
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(["Azure course"] * 5, vocab_size=280, special_tokens=["<|im_start|>", "<|im_end|>"])
+    own = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|im_end|>", bos_token="<|im_start|>")
+    own.chat_template = CHATML
+    assert render_prompt(own, "Q?") == "<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_an_object_without_a_chat_template_attribute_has_no_template_of_its_own():
+    assert has_own_chat_template(SimpleNamespace()) is False
+
+
+def test_a_special_token_the_template_writes_never_pads():
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<|im_start|>", "<|im_sep|>", "<|im_end|>", "<|endoftext|>"]
+    bpe.train_from_iterator(["Azure course"] * 5, vocab_size=280, special_tokens=specials)
+    own = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|im_end|>", bos_token="<|im_start|>")
+    own.add_special_tokens({"additional_special_tokens": specials[1:2] + specials[3:]})
+    own.chat_template = CHATML.replace("'\\n' + m['content']", "'<|im_sep|>' + m['content']")
+    assert spare_pad_token(own) == "<|endoftext|>"

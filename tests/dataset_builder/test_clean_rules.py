@@ -99,11 +99,14 @@ def test_clean_qa_writes_the_kept_pairs_and_the_report(tmp_path):
 
 
 def test_clean_qa_refuses_a_missing_or_empty_file_and_writes_nothing(tmp_path):
-    with pytest.raises(UserError, match=r"not found: run `python -m dataset_builder generate` first"):
-        clean_qa(CleanConfig(qa=tmp_path / "missing.jsonl", out=tmp_path / "clean.jsonl"))
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(UserError) as error:
+        clean_qa(CleanConfig(qa=missing, out=tmp_path / "clean.jsonl"))
+    assert str(error.value) == f"QA file {str(missing)!r} not found: run `python -m dataset_builder generate` first"
     (tmp_path / "empty.jsonl").write_text("")
-    with pytest.raises(UserError, match="has no pairs: nothing to clean"):
+    with pytest.raises(UserError) as error:
         clean_qa(CleanConfig(qa=tmp_path / "empty.jsonl", out=tmp_path / "clean.jsonl"))
+    assert str(error.value) == f"QA file {str(tmp_path / 'empty.jsonl')!r} has no pairs: nothing to clean"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["empty.jsonl"]
 
 

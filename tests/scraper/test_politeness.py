@@ -269,10 +269,12 @@ def test_a_retried_status_comes_back_as_a_retry_after_the_backoff(backoff_middle
     retry, waited, _ = answer(backoff_middleware, 503)
     assert isinstance(retry, Request) and retry.meta["retry_times"] == 1 and retry.dont_filter
     assert waited >= 0.05
+    last, _, _ = answer(backoff_middleware, 503, retry_times=2)  # BACKOFF_RETRY_TIMES, not Scrapy's RETRY_TIMES (2)
+    assert isinstance(last, Request) and last.meta["retry_times"] == 3
     retry, waited, _ = answer(backoff_middleware, 429, {"Retry-After": "1"})
     assert isinstance(retry, Request) and waited >= 1.0
     stats = backoff_middleware.crawler.stats.get_stats()
-    assert stats["retry/reason_count/HTTP 503"] == stats["retry/reason_count/HTTP 429"] == 1
+    assert stats["retry/reason_count/HTTP 503"] == 2 and stats["retry/reason_count/HTTP 429"] == 1
 
 
 @pytest.mark.parametrize(
@@ -292,6 +294,8 @@ def test_connection_errors_are_retried_and_other_errors_left_alone(backoff_middl
     request = Request("http://a.test/page.html")
     retry = asyncio.run(backoff_middleware.process_exception(request, retried_error))
     assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    reason = f"{type(retried_error).__module__}.{type(retried_error).__name__}"
+    assert backoff_middleware.crawler.stats.get_value(f"retry/reason_count/{reason}") == 1
     assert asyncio.run(backoff_middleware.process_exception(request, ValueError("bug"))) is None
     unretried = Request("http://a.test/page.html", meta={"dont_retry": True})
     assert asyncio.run(backoff_middleware.process_exception(unretried, retried_error)) is None
