@@ -156,10 +156,11 @@ def test_polite_crawl_waits_out_retry_after_and_backs_off_more_each_retry(tmp_pa
     flaky = server.times_of("/flaky.html")
     assert len(flaky) == 1 + retries
     gaps = [later - earlier for earlier, later in pairwise(flaky)]
+    # Lower bounds only (a sleep is never shorter than asked): 1, 2 and 4 s. The first gap can also hold the
+    # download delay (up to 0.75 s) and a loaded machine's lag, so growth is checked first to last only.
     for attempt, gap in enumerate(gaps):
         assert gap >= base * 2**attempt, f"retry {attempt + 1} after {gap:.2f} s: {gaps}"
-    assert gaps == sorted(gaps), f"the backoff must grow: {gaps}"
-    assert gaps[-1] >= 2 * gaps[0], f"the backoff must grow: {gaps}"
+    assert gaps[-1] > gaps[0], f"the backoff must grow: {gaps}"
     assert summary["errors"]["HTTP 503"] == 1
 
 
