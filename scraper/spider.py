@@ -16,6 +16,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from scraper.middlewares import OffSiteRedirect
 from scraper.urls import canonical_url, has_non_html_extension, is_crawlable_scheme, site_of
 
 SITEMAP_PAGE_DEPTH = 1
@@ -31,6 +32,7 @@ class SiteSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.start_url).hostname]
         self.max_depth = max_depth
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+        self.robots_unreachable: dict[str, str] = {}  # site -> why its robots.txt could not be read (middlewares)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -167,7 +169,9 @@ def decodes_strictly(response: TextResponse) -> bool:
 
 
 def refusal_reason(failure) -> str | None:
-    """`robots` or `too_large` when Scrapy refused the page itself (it tells only in the message)."""
+    """`robots`, `off_site` or `too_large` when the page itself was refused (Scrapy tells only in the message)."""
+    if failure.check(OffSiteRedirect):
+        return "off_site"
     if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
         return "robots"
     if failure.check(DownloadCancelledError) or (
