@@ -23,6 +23,7 @@ from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import PACKAGED_MODELS
 from cazton_llm.stage_config import FieldError, Seconds, check_fields
+from cazton_llm.yaml_files import AliasBombError, load_yaml
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from scraper.config import CrawlConfig
 from space.config import SpaceConfig
@@ -205,7 +206,9 @@ def apply_override(values: dict, assignment: str) -> None:
         if not isinstance(node, dict):
             raise UserError(f"--set {dotted}: {parent!r} is not a section")
     try:
-        node[leaf] = yaml.safe_load(raw)
+        node[leaf] = load_yaml(raw)
+    except AliasBombError as error:
+        raise UserError(f"--set {dotted}=…: {error}") from None
     except yaml.YAMLError as error:
         raise UserError(f"--set {assignment}: the value is not valid YAML ({str(error).splitlines()[0]})") from None
 
@@ -227,7 +230,9 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
     if not config_path.is_file():
         raise UserError(f"config file {str(config_path)!r} not found: pass --config configs/demo.yaml or a path")
     try:
-        values = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        values = load_yaml(config_path.read_text(encoding="utf-8")) or {}
+    except AliasBombError as error:
+        raise UserError(f"config file {str(config_path)!r}: {error}") from None
     except yaml.YAMLError as error:
         raise UserError(f"config file {str(config_path)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
     if not isinstance(values, dict):
