@@ -25,8 +25,9 @@ SITEMAP_PAGE_DEPTH = 1
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, start_url: str, max_depth: int, *args, **kwargs):
+    def __init__(self, start_url: str, max_depth: int, *args, redo_urls: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.redo_urls = redo_urls  # pages whose lines a stopped crawl left unfinished: fetched again on --resume
         self.start_url = canonical_url(start_url)
         self.site = site_of(self.start_url)
         self.allowed_domains = [urlsplit(self.start_url).hostname]
@@ -77,6 +78,9 @@ class SiteSpider(scrapy.Spider):
         request = self.page_request(self.start_url, depth=0)
         if request is not None:
             yield request
+        for url in self.redo_urls:  # already seen and counted once: only fetched again (its depth was not kept)
+            meta = {"page_depth": SITEMAP_PAGE_DEPTH}
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta, dont_filter=True)
 
     def page_request(self, url: str, depth: int) -> scrapy.Request | None:
         """A request for a page, or None (counted by reason) if it must not be fetched."""
