@@ -64,7 +64,21 @@ def select_stages(stages: list[Stage], start: str | None, stop: str | None) -> t
 
 
 def load_manifest(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    """The run folder's manifest, or {} when there is none. One cut short or damaged (a full disk, a copy made in
+    part) counts as none, with one notice line: every stage runs again and the manifest is written anew."""
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_bytes())
+    except ValueError as error:  # not JSON, or not UTF-8
+        problem = str(error)
+    else:
+        stages = manifest.get("stages", {}) if isinstance(manifest, dict) else None
+        if isinstance(stages, dict) and all(isinstance(entry, dict) for entry in stages.values()):
+            return manifest
+        problem = "not the manifest this pipeline writes"
+    print(f"{path} is cut short or damaged ({problem}): treating it as missing, so every stage runs again")
+    return {}
 
 
 def counts_line(summary) -> str:
