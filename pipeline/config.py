@@ -173,6 +173,24 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
     return built
 
 
+def check_run_dir(run_dir: str) -> None:
+    """The run folder is a folder of its own: not the current folder or one above it (the stages replace their
+    output folders there), and a relative path stays inside the current folder (an absolute one says where)."""
+    where = Path(run_dir)
+    current = Path.cwd().resolve()
+    resolved = (current / where).resolve()
+    if not run_dir.strip() or resolved == current or resolved in current.parents:
+        raise UserError(
+            f"config field run_dir: {run_dir!r} is the current folder or one above it, where the run would replace "
+            f"folders of yours: give a folder of its own, e.g. {DEFAULT_RUN_DIR}"
+        )
+    if not where.is_absolute() and current not in resolved.parents:
+        raise UserError(
+            f"config field run_dir: {run_dir!r} leads out of the current folder: give a folder inside it, or an "
+            "absolute path to write elsewhere on purpose"
+        )
+
+
 def build_config(values: dict) -> PipelineConfig:
     """The PipelineConfig a mapping of sections describes."""
     allowed = [item.name for item in fields(PipelineConfig)]
@@ -188,6 +206,7 @@ def build_config(values: dict) -> PipelineConfig:
     run_dir, company = run.get("run_dir", DEFAULT_RUN_DIR), run.get("company", DEFAULT_COMPANY)
     if not isinstance(run_dir, str):
         raise UserError(f"config field run_dir: input should be a valid string, got {run_dir!r}")
+    check_run_dir(run_dir)
     try:
         return PipelineConfig(**run, **build_sections(sections, OutputLayout(Path(run_dir)), company))
     except FieldError as error:
