@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_utf8
 from cazton_llm.yaml_files import load_yaml
 
 PRICES_PER_MILLION = {
@@ -23,7 +24,7 @@ def load_prices(path: str | Path | None) -> dict:
     if path is None:
         return PRICES_PER_MILLION
     try:
-        overrides = load_yaml(Path(path).read_text(encoding="utf-8"))
+        overrides = load_yaml(read_utf8(path))
     except OSError as error:
         raise UserError(f"cannot read prices file {str(path)!r} ({error.strerror}): give a JSON/YAML file") from None
     except yaml.YAMLError as error:

@@ -19,6 +19,7 @@ import yaml
 from benchmark.config import BenchmarkConfig
 from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_utf8
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import PACKAGED_MODELS
@@ -249,7 +250,7 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
     if not config_path.is_file():
         raise UserError(f"config file {str(config_path)!r} not found: pass --config configs/demo.yaml or a path")
     try:
-        values = load_yaml(config_path.read_text(encoding="utf-8")) or {}
+        values = load_yaml(read_utf8(config_path)) or {}
     except AliasBombError as error:
         raise UserError(f"config file {str(config_path)!r}: {error}") from None
     except yaml.YAMLError as error:
