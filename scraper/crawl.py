@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 
 from cazton_llm.errors import UserError, exit_on_user_error
 from scraper.config import SAMPLE_SITE, CrawlConfig
-from scraper.output_files import drop_unfinished_page, partial_path, summary_path
+from scraper.output_files import check_partial, drop_unfinished_page, partial_path, summary_path
 
 
 @contextmanager
@@ -34,6 +34,7 @@ def prepare_state(config: CrawlConfig) -> list[str]:
     a page cut short at the end of the partial file; returns the URLs to fetch again."""
     if config.resume:
         url = drop_unfinished_page(partial_path(config.out))
+        check_partial(partial_path(config.out))
         return [url] if url else []
     shutil.rmtree(config.state_dir / "job", ignore_errors=True)
     partial_path(config.out).unlink(missing_ok=True)

@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from cazton_llm.input_files import drop_unfinished_last_line
+from cazton_llm.errors import UserError
+from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
+from cazton_llm.page_schema import PageRecord
 
 # A page line starts with its URL (scraper.pipelines writes the spider's item, `url` first).
 LINE_URL = re.compile(rb'^\{"url": ("(?:[^"\\]|\\.)*")')
@@ -48,3 +50,14 @@ def drop_unfinished_page(partial: Path) -> str | None:
     again = f"fetching {url} again" if url else "its URL was cut too: a crawl without --resume fetches it again"
     print(f"{partial}:{line}: dropped a page cut short (the crawl was stopped while writing it); {again}")
     return url
+
+
+def check_partial(partial: Path) -> None:
+    """Every line of the partial file a resumed crawl appends to is a page; otherwise one UserError."""
+    if not partial.is_file():
+        return
+    try:
+        for _ in read_jsonl(partial, PageRecord, "crawled page"):
+            pass
+    except UserError as error:
+        raise UserError(f"{error}; the crawl cannot resume from it: delete {partial} to crawl from the start") from None

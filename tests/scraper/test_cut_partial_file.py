@@ -71,3 +71,30 @@ def test_resume_drops_a_cut_last_line_and_fetches_that_page_again(tmp_path):
             assert kept <= set(pages), name
             refetched = server.requested_paths[fetched_before:].count("/" + url.split("/", 3)[3])
             assert (url in pages, refetched) == ((False, 0) if name == "inside-url" else (True, 1)), name
+
+
+PAGE_LINE = b'{"url": "http://127.0.0.1:1/a.html", "title": "A", "paragraphs": ["Text."], "text": "Text."}\n'
+
+
+@pytest.mark.parametrize(
+    ("damaged_line", "message"),
+    [
+        (b"{not json}\n", "pages.jsonl.partial:2: not valid JSON"),
+        (b'{"url": "http://127.0.0.1:1/b.html"}\n', "pages.jsonl.partial:2: field 'title' is missing"),
+        (b'["a", "list"]\n', "pages.jsonl.partial:2: expected a crawled page"),
+        (b'{"url": "caf\xe9"}\n', "pages.jsonl.partial:2: not UTF-8 text"),
+    ],
+    ids=["not-json", "not-a-page", "a-list", "not-utf-8"],
+)
+def test_resume_from_a_damaged_partial_file_is_one_error_line(tmp_path, damaged_line, message):
+    site = build_site(tmp_path / "site", "http://127.0.0.1:9/", pages=2)
+    partial = tmp_path / "out" / "pages.jsonl.partial"
+    partial.parent.mkdir()
+    partial.write_bytes(PAGE_LINE + damaged_line + PAGE_LINE)
+    with serve_site(site.root) as server:
+        result = run_scraper("--start-url", server.base_url, "--out", str(tmp_path / "out" / "pages.jsonl"), "--resume")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr[-3000:]
+    assert message in result.stderr and f"delete {partial} to crawl from the start" in result.stderr
+    assert server.requested_paths == []
+    assert partial.read_bytes() == PAGE_LINE + damaged_line + PAGE_LINE
