@@ -4,6 +4,7 @@ indexes) and every in-site link, each page fetched once, within depth and page l
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ SITEMAP_PAGE_DEPTH = 1
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, start_url: str, max_depth: int, *args, redo_urls: list[str] = (), **kwargs):
+    def __init__(self, start_url: str, max_depth: int, *args, redo_urls: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.redo_urls = redo_urls  # pages whose lines a stopped crawl left unfinished: fetched again on --resume
         self.start_url = canonical_url(start_url)
@@ -79,6 +80,8 @@ class SiteSpider(scrapy.Spider):
         if request is not None:
             yield request
         for url in self.redo_urls:  # already seen and counted once: only fetched again (its depth was not kept)
+            if not is_crawlable_scheme(url) or site_of(url) != self.site:  # read back from a file: checked again
+                continue
             meta = {"page_depth": SITEMAP_PAGE_DEPTH}
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta, dont_filter=True)
 
