@@ -17,10 +17,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
+from scraper.urls import DEFAULT_PORTS
+
 MAX_RETRY_AFTER_SECONDS = 120.0
 # RFC 9309 2.5: a crawler may stop parsing robots.txt after some size, which must be at least 500 KiB.
 ROBOTS_PARSE_LIMIT = 500 * 1024
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class BackoffRetryMiddleware:
