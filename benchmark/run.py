@@ -61,6 +61,8 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     for spec in config.models.values():
         spec.check()  # local folders exist and hold readable weights, before the dataset is loaded
     out_dir = config.out
+    # The judge's spec and API key are checked before any model answers, not after every answer was made.
+    judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
     dataset = load_qa_dataset(config.dataset, split=config.split)
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
@@ -76,7 +78,6 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     }
     # mode -> model -> one answer per row
     answers = {mode: {name: by_model[name][mode] for name in config.models} for mode in config.modes}
-    judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
     per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
     results = {
         "dataset": str(config.dataset),
