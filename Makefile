@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CUDA ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo 1)
 LOCK := $(if $(filter 1,$(CUDA)),requirements-cuda.lock,requirements.lock)
 
-.PHONY: demo test lint install lock browser perf clean
+.PHONY: demo test lint install lock browser perf mutation clean
 
 install: $(STAMP)
 
@@ -51,10 +51,18 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest
 
+# Mutation testing of the modules that hold the product's guarantees ([tool.mutmut] in pyproject.toml; scores
+# and surviving mutants in docs/mutation.md). Long, so not part of `make test`; MUTANTS limits it, e.g.
+# make mutation MUTANTS='cazton_llm.grounding* dataset_builder.clean*'
+MUTANTS ?=
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run $(MUTANTS)
+	$(VENV)/bin/mutmut results
+
 # perf/chat.py times the demo's model: the demo's stages run first (cached when done).
 perf: $(STAMP)
 	$(PY) -m pipeline run --config $(CONFIG) --no-serve
 	for script in perf/*.py; do $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf outputs test-artifacts
+	rm -rf outputs test-artifacts mutants

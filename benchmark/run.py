@@ -70,6 +70,8 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     for spec in config.models.values():
         spec.check()  # local folders exist and hold readable weights, before the dataset is loaded
     out_dir = config.out
+    # The judge's spec and API key are checked before any model answers, not after every answer was made.
+    judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
     dataset = load_qa_dataset(config.dataset, split=config.split)
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
@@ -96,7 +98,6 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     visitor = answer_visitors(config, visitors, knowledge) if visitors is not None else None
     # mode -> model -> one answer per row (the models prompted in that mode)
     answers = {mode: {name: given[mode] for name, given in by_model.items() if mode in given} for mode in config.modes}
-    judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
     per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
     for name, values in per_answer.get("follow-up", {}).items():
         values["copies_previous"] = copies_previous(answers["retrieved"][name], answers["follow-up"][name])

@@ -24,8 +24,17 @@ class ResponseCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
+        """The cached entry, or None when there is none. An entry cut short (a file copied or restored in part, a
+        full disk) counts as none, with one notice line: the call is made again and the entry rewritten."""
         path = self.path(key)
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        if not path.is_file():
+            return None
+        try:
+            entry = json.loads(path.read_bytes())
+        except ValueError as error:  # not JSON, or not UTF-8
+            print(f"{path}: a cached response that is cut short or damaged ({error}); asking again")
+            return None
+        return entry
 
     def put(self, key: str, entry: dict) -> None:
         write_json(self.path(key), entry)

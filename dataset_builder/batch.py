@@ -52,9 +52,16 @@ def collect_batch(config: GenerateConfig) -> str:
     out_path = config.out
     if not state_path(out_path).is_file():
         raise UserError(f"no pending batch for {out_path}: submit one with --batch submit")
-    state = json.loads(state_path(out_path).read_text())
+    try:
+        state = json.loads(state_path(out_path).read_bytes())
+        batch_id = state["batch_id"]
+    except (ValueError, TypeError, KeyError) as error:  # cut short (not JSON, not UTF-8) or not our state
+        raise UserError(
+            f"{state_path(out_path)} is cut short or damaged ({error!r}): find the batch id on the OpenAI dashboard "
+            "(Batches), or delete this file and submit again with --batch submit"
+        ) from None
     generator = OpenAIGenerator(config.model, config.base_url, config.timeout_s)
-    batch = generator.client.batches.retrieve(state["batch_id"])
+    batch = generator.client.batches.retrieve(batch_id)
     if batch.status != "completed":
         return batch.status
     cache = ResponseCache(config.cache_dir)

@@ -118,6 +118,7 @@ def no_pairs_error(stats: dict) -> UserError:
 def generate_qa(config: GenerateConfig) -> dict:
     """Write the QA JSONL for every passage of the pages; returns the run's statistics."""
     out_path = config.out
+    prices = load_prices(config.prices)
     # The original recipe asks one question per paragraph, so each paragraph is its own passage.
     passages = all_passages(read_pages(config.pages), max_chars=1 if config.mode == "paragraph" else MAX_PASSAGE_CHARS)
     cache = ResponseCache(config.cache_dir)
@@ -159,7 +160,7 @@ def generate_qa(config: GenerateConfig) -> dict:
         "pairs": len(records),
         "tokens_in": input_tokens,
         "tokens_out": output_tokens,
-        "estimated_cost_usd": estimated_cost(config.model, input_tokens, output_tokens, load_prices(config.prices)),
+        "estimated_cost_usd": estimated_cost(config.model, input_tokens, output_tokens, prices),
         "model": config.model,
         "flagged_injection": flagged,
         "failures": failures,

@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_utf8
+from cazton_llm.yaml_files import load_yaml
 
 PRICES_PER_MILLION = {
     "gpt-5-mini": {"input": 0.25, "output": 2.00},
@@ -18,15 +20,29 @@ PRICES_PER_MILLION = {
 
 
 def load_prices(path: str | Path | None) -> dict:
+    """The built-in prices, updated from a `--prices` file; read before the first call, so a bad file costs nothing."""
     if path is None:
         return PRICES_PER_MILLION
     try:
-        overrides = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise UserError(f"cannot read prices file {str(path)!r}: {error}") from None
+        overrides = load_yaml(read_utf8(path))
+    except OSError as error:
+        raise UserError(f"cannot read prices file {str(path)!r} ({error.strerror}): give a JSON/YAML file") from None
+    except yaml.YAMLError as error:
+        problem = str(error).splitlines()[0]
+        raise UserError(f"prices file {str(path)!r} is not valid YAML or JSON: {problem}") from None
     if not isinstance(overrides, dict):
         raise UserError(f"prices file {str(path)!r} must map model → {{input: $, output: $}} per million tokens")
+    for model, price in overrides.items():
+        if not (isinstance(price, dict) and all(is_price(price.get(kind)) for kind in ("input", "output"))):
+            raise UserError(
+                f"prices file {str(path)!r}: {model}: {price!r} must be {{input: $, output: $}}, dollars per "
+                "million tokens (numbers ≥ 0)"
+            )
     return {**PRICES_PER_MILLION, **overrides}
+
+
+def is_price(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def estimated_cost(model: str, input_tokens: int, output_tokens: int, prices: dict) -> float | None:

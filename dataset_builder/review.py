@@ -1,6 +1,6 @@
 """Human review that survives regeneration: `review export` writes pairs with a decision column
-(keep / drop / edit + edited text); `review import` stores decisions keyed by the question's
-stable hash; every build applies them."""
+(keep / drop / edit + edited text; CSV cells escaped against formula injection); `review import` stores
+decisions keyed by the question's stable hash; every build applies them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cazton_llm.atomic import atomic_path, write_jsonl
 from cazton_llm.errors import UserError
 from cazton_llm.input_files import numbered_records, read_jsonl, read_utf8
 from cazton_llm.qa_schema import QARecord, question_key, read_qa
+from cazton_llm.spreadsheet_cells import escape_cell, unescape_cell
 
 Decision = Literal["keep", "drop", "edit"]
 DECISIONS = get_args(Decision)
@@ -69,18 +70,20 @@ def export_for_review(qa_path: str | Path, out_path: str | Path, reviews_path: s
     with atomic_path(out_path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: escape_cell(cell) for column, cell in row.items()} for row in rows)
     return len(rows)
 
 
 def read_review_csv(path: Path) -> Iterator[tuple[int, ReviewedRow]]:
     """(line, row) for each row of a reviewed CSV, comma- or semicolon-separated, in UTF-8."""
     text = read_utf8(path, UTF8_HINT)
+    # Only the separator is sniffed, from the header: a header has no quotes, so the sniffer would also
+    # decide that `""` is not an escaped quote, which it is in every spreadsheet's CSV (and ours).
     try:
-        dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=CSV_DELIMITERS)
+        delimiter = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:  # a header of one column has no separator to find
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, restval="")
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=csv.excel, delimiter=delimiter, restval="")
     columns = reader.fieldnames or []
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
@@ -92,7 +95,7 @@ def read_review_csv(path: Path) -> Iterator[tuple[int, ReviewedRow]]:
     row_end = reader.line_num
     for row in reader:
         row_start, row_end = row_end + 1, reader.line_num  # a quoted cell may span lines
-        yield row_start, ReviewedRow(**{name: row[name] for name in names if name in row})
+        yield row_start, ReviewedRow(**{name: unescape_cell(row[name]) for name in names if name in row})
 
 
 def read_review_file(path: Path) -> Iterator[tuple[int, ReviewedRow]]:

@@ -19,10 +19,12 @@ import yaml
 from benchmark.config import BenchmarkConfig
 from cazton_llm.defaults import DEFAULT_BASE_MODEL, DEFAULT_COMPANY
 from cazton_llm.errors import UserError
+from cazton_llm.input_files import read_utf8
 from cazton_llm.layout import OutputLayout
 from cazton_llm.model_loading import ModelRef, ModelSpec
 from cazton_llm.packaged_models import PACKAGED_MODELS
 from cazton_llm.stage_config import FieldError, Seconds, check_fields
+from cazton_llm.yaml_files import AliasBombError, load_yaml
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from scraper.config import CrawlConfig
 from space.config import SpaceConfig
@@ -172,6 +174,24 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
     return built
 
 
+def check_run_dir(run_dir: str) -> None:
+    """The run folder is a folder of its own: not the current folder or one above it (the stages replace their
+    output folders there), and a relative path stays inside the current folder (an absolute one says where)."""
+    where = Path(run_dir)
+    current = Path.cwd().resolve()
+    resolved = (current / where).resolve()
+    if not run_dir.strip() or resolved == current or resolved in current.parents:
+        raise UserError(
+            f"config field run_dir: {run_dir!r} is the current folder or one above it, where the run would replace "
+            f"folders of yours: give a folder of its own, e.g. {DEFAULT_RUN_DIR}"
+        )
+    if not where.is_absolute() and current not in resolved.parents:
+        raise UserError(
+            f"config field run_dir: {run_dir!r} leads out of the current folder: give a folder inside it, or an "
+            "absolute path to write elsewhere on purpose"
+        )
+
+
 def build_config(values: dict) -> PipelineConfig:
     """The PipelineConfig a mapping of sections describes."""
     allowed = [item.name for item in fields(PipelineConfig)]
@@ -187,6 +207,7 @@ def build_config(values: dict) -> PipelineConfig:
     run_dir, company = run.get("run_dir", DEFAULT_RUN_DIR), run.get("company", DEFAULT_COMPANY)
     if not isinstance(run_dir, str):
         raise UserError(f"config field run_dir: input should be a valid string, got {run_dir!r}")
+    check_run_dir(run_dir)
     try:
         return PipelineConfig(**run, **build_sections(sections, OutputLayout(Path(run_dir)), company))
     except FieldError as error:
@@ -205,7 +226,9 @@ def apply_override(values: dict, assignment: str) -> None:
         if not isinstance(node, dict):
             raise UserError(f"--set {dotted}: {parent!r} is not a section")
     try:
-        node[leaf] = yaml.safe_load(raw)
+        node[leaf] = load_yaml(raw)
+    except AliasBombError as error:
+        raise UserError(f"--set {dotted}=…: {error}") from None
     except yaml.YAMLError as error:
         raise UserError(f"--set {assignment}: the value is not valid YAML ({str(error).splitlines()[0]})") from None
 
@@ -227,7 +250,9 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> PipelineConfig:
     if not config_path.is_file():
         raise UserError(f"config file {str(config_path)!r} not found: pass --config configs/demo.yaml or a path")
     try:
-        values = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        values = load_yaml(read_utf8(config_path)) or {}
+    except AliasBombError as error:
+        raise UserError(f"config file {str(config_path)!r}: {error}") from None
     except yaml.YAMLError as error:
         raise UserError(f"config file {str(config_path)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
     if not isinstance(values, dict):

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
 from huggingface_hub import DatasetCard, ModelCard
 
 from cazton_llm.cards import read_summary
@@ -60,6 +61,20 @@ def check_adapter_base(adapter_dir: Path, trained_on_base: str) -> None:
         )
 
 
+def check_card_files(folder: Path, summary_file: str, card_type) -> None:
+    """The summary and the card read back, before any Hub request: a file cut short or damaged is one line."""
+    path = folder / summary_file
+    try:
+        read_summary(folder, summary_file)
+        path = folder / "README.md"
+        card_type.load(path)
+    except (ValueError, yaml.YAMLError) as error:  # JSON and UTF-8 errors are ValueErrors
+        raise UserError(
+            f"{path} is cut short or damaged ({str(error).splitlines()[0]}): delete {folder} and run "
+            "`python -m pipeline run --config …` again"
+        ) from None
+
+
 def publish_all(config: PipelineConfig, console) -> dict:
     """Check everything, every repo's write access included, then upload the dataset, the adapter and the Space."""
     from space.config import SpaceConfig
@@ -74,7 +89,10 @@ def publish_all(config: PipelineConfig, console) -> dict:
     if config.offline_base:
         raise UserError("the tiny offline base exists only on this machine: publish a run whose base.model is a Hub id")
     layout = OutputLayout(Path(config.run_dir))
-    for folder, summary_file in ((layout.dataset, BUILD_SUMMARY_FILE), (layout.adapter, TRAINING_SUMMARY_FILE)):
+    for folder, summary_file, card_type in (
+        (layout.dataset, BUILD_SUMMARY_FILE, DatasetCard),
+        (layout.adapter, TRAINING_SUMMARY_FILE, ModelCard),
+    ):
         if not (folder / "README.md").is_file():
             raise UserError(f"{folder} is missing: run `python -m pipeline run --config …` first")
         if not (folder / summary_file).is_file():  # made by a version that did not keep it
@@ -82,6 +100,7 @@ def publish_all(config: PipelineConfig, console) -> dict:
                 f"{folder / summary_file} is missing, so its card cannot name the Hub ids: delete {folder} and "
                 "run `python -m pipeline run --config …` again"
             )
+        check_card_files(folder, summary_file, card_type)
     # A packaged base was imported from its GGUF file: its adapter card and the Space name the Hub model it came from.
     hub_base = PACKAGED_MODELS[config.base.model].source if config.packaged_base else config.base.model
     check_adapter_base(layout.adapter, hub_base)

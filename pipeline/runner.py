@@ -3,11 +3,15 @@ a manifest (inputs, versions, hashes, timings) after every stage so a killed run
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import json
+import os
 import platform
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +68,21 @@ def select_stages(stages: list[Stage], start: str | None, stop: str | None) -> t
 
 
 def load_manifest(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    """The run folder's manifest, or {} when there is none. One cut short or damaged (a full disk, a copy made in
+    part) counts as none, with one notice line: every stage runs again and the manifest is written anew."""
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_bytes())
+    except ValueError as error:  # not JSON, or not UTF-8
+        problem = str(error)
+    else:
+        stages = manifest.get("stages", {}) if isinstance(manifest, dict) else None
+        if isinstance(stages, dict) and all(isinstance(entry, dict) for entry in stages.values()):
+            return manifest
+        problem = "not the manifest this pipeline writes"
+    print(f"{path} is cut short or damaged ({problem}): treating it as missing, so every stage runs again")
+    return {}
 
 
 def counts_line(summary) -> str:
@@ -91,17 +109,61 @@ def plan_status(config: PipelineConfig, start: str | None, stop: str | None) -> 
     return [(stage, is_up_to_date(stage, stage_fingerprint(stage)[0], previous, start)) for stage in selected]
 
 
+def check_run_folder_is_ours(layout: OutputLayout, stages: list[Stage]) -> None:
+    """Refuse a run folder that holds what the stages would write (and replace) but no manifest: a run writes
+    its manifest before any stage, so those files or folders were not made by this pipeline."""
+    if layout.manifest.exists():
+        return
+    existing = sorted({path for stage in stages for path in stage.outputs if path.exists()})
+    if existing:
+        shown = existing[0].relative_to(layout.root).as_posix() + ("/" if existing[0].is_dir() else "")
+        raise UserError(
+            f"run_dir {str(layout.root)!r} holds {shown} but no manifest.json, so this pipeline did not make it, "
+            f"and the run would replace it: choose another run_dir, or move {existing[0]} away"
+        )
+
+
+@contextmanager
+def run_folder_lock(layout: OutputLayout) -> Iterator[None]:
+    """One run per run folder at a time: an exclusive lock on `run.lock`, which holds the running process's id
+    (the lock ends with the process, however it ends)."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    lock_path = layout.root / "run.lock"
+    with lock_path.open("a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise UserError(
+                f"run_dir {str(layout.root)!r} is in use by another run (process {holder}): wait for it to end, or "
+                "give this run another run_dir"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+
+
 def run_pipeline(
     config: PipelineConfig, config_path: str, start: str | None = None, stop: str | None = None, console=None
 ) -> dict:
     """Run the plan. `start` forces that stage to rerun; later ones rerun if their inputs changed."""
-    console = console or Console()
     layout = OutputLayout(Path(config.run_dir))
-    before, selected = select_stages(plan(config), start, stop)
+    stages = plan(config)
+    before, selected = select_stages(stages, start, stop)
     for stage in before:
         missing = [str(path) for path in stage.outputs if not path.exists()]
         if missing:
             raise UserError(f"--from {start} needs {missing[0]} from stage {stage.name!r}: run without --from first")
+    check_run_folder_is_ours(layout, selected)
+    with run_folder_lock(layout):
+        return run_stages(config, config_path, layout, selected, start, console or Console())
+
+
+def run_stages(
+    config: PipelineConfig, config_path: str, layout: OutputLayout, selected: list[Stage], start: str | None, console
+) -> dict:
     previous = load_manifest(layout.manifest).get("stages", {})
     manifest = {
         "config_path": config_path,
@@ -110,6 +172,7 @@ def run_pipeline(
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "stages": {name: previous[name] for name in previous},
     }
+    write_json(layout.manifest, manifest)  # first of all: it marks the folder as a run folder of this pipeline
     for number, stage in enumerate(selected, start=1):
         fingerprint, input_digests = stage_fingerprint(stage)
         label = f"[{number}/{len(selected)}] {stage.name}"

@@ -39,6 +39,11 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
 
         return run_crawl(site)
 
+    def left_undone(summary: dict) -> str | None:
+        # RFC 9309: nothing is crawled while robots.txt cannot be read, so the next run asks again.
+        unreachable = summary.get("robots_unreachable", {})
+        return "; ".join(f"robots.txt of {site} could not be read ({why})" for site, why in unreachable.items()) or None
+
     where = f"the bundled sample site on 127.0.0.1:{site.sample_port}" if sample else site.start_url
     return Stage(
         name="crawl",
@@ -47,6 +52,7 @@ def crawl_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         outputs=[site.out],
         params=asdict(site),
         run=run,
+        left_undone=left_undone,
     )
 
 

@@ -46,6 +46,11 @@ def print_summary(summary: dict, seconds: float, max_pages: int) -> None:
     print(f"skipped: {skipped}")
     if summary["errors"]:
         print("errors: " + ", ".join(f"{kind} ×{count}" for kind, count in summary["errors"].items()))
+    for site, reason in summary.get("robots_unreachable", {}).items():
+        print(
+            f"robots.txt of {site} could not be read ({reason}): nothing on that site was crawled, as RFC 9309 "
+            "asks; run the crawl again when it answers"
+        )
     if invalid := summary["invalid_encoding"]:
         print(
             f"kept with U+FFFD in place of bytes invalid in their declared encoding: {invalid} page"

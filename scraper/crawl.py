@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 
 from cazton_llm.errors import UserError, exit_on_user_error
 from scraper.config import SAMPLE_SITE, CrawlConfig
-from scraper.output_files import partial_path, summary_path
+from scraper.output_files import check_partial, drop_unfinished_page, partial_path, summary_path
 
 
 @contextmanager
@@ -29,12 +29,16 @@ def site_served(config: CrawlConfig) -> Iterator[CrawlConfig]:
         yield replace(config, start_url=url)
 
 
-def prepare_state(config: CrawlConfig) -> None:
-    """A fresh crawl forgets the previous job (the HTTP cache stays, so re-runs are cheap)."""
+def prepare_state(config: CrawlConfig) -> list[str]:
+    """A fresh crawl forgets the previous job (the HTTP cache stays, so re-runs are cheap). A resumed one drops
+    a page cut short at the end of the partial file; returns the URLs to fetch again."""
     if config.resume:
-        return
+        url = drop_unfinished_page(partial_path(config.out))
+        check_partial(partial_path(config.out))
+        return [url] if url else []
     shutil.rmtree(config.state_dir / "job", ignore_errors=True)
     partial_path(config.out).unlink(missing_ok=True)
+    return []
 
 
 def crawl(config: CrawlConfig) -> dict:
@@ -44,10 +48,10 @@ def crawl(config: CrawlConfig) -> dict:
     from scraper.settings import crawl_settings
     from scraper.spider import SiteSpider
 
-    prepare_state(config)
+    redo_urls = prepare_state(config)
     summary_path(config.out).unlink(missing_ok=True)
     process = CrawlerProcess(crawl_settings(config))
-    process.crawl(SiteSpider, start_url=config.start_url, max_depth=config.max_depth)
+    process.crawl(SiteSpider, start_url=config.start_url, max_depth=config.max_depth, redo_urls=redo_urls)
     process.start()
     summary_file = summary_path(config.out)
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {"interrupted": True}

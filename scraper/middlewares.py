@@ -1,17 +1,27 @@
 """Downloader middlewares: retries with exponential backoff (honouring Retry-After) on 429/5xx,
-timeouts and connection errors — Scrapy's own RetryMiddleware retries immediately — and robots.txt
-checked for every request, including those sent while robots.txt itself was being fetched."""
+timeouts and connection errors — Scrapy's own RetryMiddleware retries immediately —, robots.txt read
+as RFC 9309 says and checked for every request, and redirects followed only within the site."""
 
 from __future__ import annotations
 
 import asyncio
 
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.misc import load_object
+from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.internet.defer import Deferred
+
+from scraper.urls import DEFAULT_PORTS
 
 MAX_RETRY_AFTER_SECONDS = 120.0
+# RFC 9309 2.5: a crawler may stop parsing robots.txt after some size, which must be at least 500 KiB.
+ROBOTS_PARSE_LIMIT = 500 * 1024
 
 
 class BackoffRetryMiddleware:
@@ -55,15 +65,136 @@ class BackoffRetryMiddleware:
         return None
 
 
-class RobotsTxtEveryRequestMiddleware(RobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware, minus a bug that let the start page through a `Disallow: /`.
+class OffSiteRedirect(IgnoreRequest):
+    """A redirect to another scheme, host or port: not followed (the spider counts the page as off_site)."""
 
-    Requests that arrive while robots.txt is being downloaded all await one shared Deferred, which
-    hands the parser to the first of them and None ("no rules") to the others, so those were
-    fetched unchecked (Scrapy 2.13+, since scrapy/scrapy#6802). Here every request reads the
-    parser stored once that wait is over.
+    def __init__(self, source: str, target: str):
+        super().__init__(f"redirect to another site not followed: {source} -> {target}")
+        self.target = target
+
+
+def origin(request: Request) -> tuple[str, str, int | None]:
+    parts = urlparse_cached(request)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(parts.scheme)
+
+
+class SameSiteRedirects:
+    """Follow a redirect only to the same scheme, host and port: another port of the same host is another site."""
+
+    def _redirect(self, redirected: Request, request: Request, reason):
+        if origin(redirected) != origin(request):
+            raise OffSiteRedirect(request.url, redirected.url)
+        return super()._redirect(redirected, request, reason)
+
+
+class SameSiteRedirectMiddleware(SameSiteRedirects, RedirectMiddleware):
+    pass
+
+
+class SameSiteMetaRefreshMiddleware(SameSiteRedirects, MetaRefreshMiddleware):
+    pass
+
+
+class DisallowEverything:
+    """The rules of a site whose robots.txt could not be read (RFC 9309 2.3.1.4: "complete disallow")."""
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+    def crawl_delay(self, user_agent) -> None:
+        return None
+
+
+class RobotsTxtEveryRequestMiddleware(RobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, reading robots.txt as RFC 9309 says and checking every request.
+
+    - 2xx: the rules in its first 500 KiB (Scrapy would refuse a robots.txt over DOWNLOAD_MAXSIZE and then
+      allow everything); 4xx: no rules. Anything else — 5xx or 429 after the retries, a timeout, a dropped
+      connection, a redirect to another site — is "unreachable": nothing on that site is fetched in this
+      crawl, and the site and why go into `spider.robots_unreachable` (the summary prints them). The HTTP
+      cache keeps no 429/5xx answer or failure, so the next crawl asks again.
+    - Requests that arrive while robots.txt is being downloaded all wait for it. (Scrapy's own hands its
+      parser to the first of them and None, "no rules", to the others, so those were fetched unchecked:
+      Scrapy 2.13+, since scrapy/scrapy#6802.)
     """
 
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
     async def robot_parser(self, request):
-        await super().robot_parser(request)
-        return self._parsers[urlparse_cached(request).netloc]
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = waiting = Deferred()
+            self._parsers[netloc] = await self.read_robots(request)
+            waiting.callback(None)
+        elif isinstance(self._parsers[netloc], Deferred):
+            await maybe_deferred_to_future(self._parsers[netloc])
+        return self._parsers[netloc]
+
+    async def read_robots(self, request):
+        parts = urlparse_cached(request)
+        robots_request = Request(
+            f"{parts.scheme}://{parts.netloc}/robots.txt",
+            priority=self.DOWNLOAD_PRIORITY,
+            callback=NO_CALLBACK,
+            headers={"Accept-Encoding": "identity"},
+            meta={"dont_obey_robotstxt": True, "robots_txt": True},  # sizes: RobotsTxtSizeLimits
+        )
+        self._stats.inc_value("robotstxt/request_count")
+        try:
+            response = await self.crawler.engine.download_async(robots_request)
+        except OffSiteRedirect as error:
+            return self.unreachable(parts.netloc, f"it redirects to another site, {error.target}")
+        except IgnoreRequest as error:
+            if "DOWNLOAD_MAXSIZE" in str(error):  # HttpCompressionMiddleware: a gzip bomb
+                return self.unreachable(parts.netloc, f"it unpacks to more than {self.max_size // 2**20} MB")
+            return self.unreachable(parts.netloc, type(error).__name__)
+        except Exception as error:  # any failure to download it is RFC 9309's "unreachable"
+            return self.unreachable(parts.netloc, type(error).__name__)
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if 400 <= response.status < 500 and response.status != 429:
+            return build_from_crawler(self._parserimpl, self.crawler, b"")
+        if not 200 <= response.status < 300:
+            return self.unreachable(parts.netloc, f"HTTP {response.status}")
+        parser = build_from_crawler(self._parserimpl, self.crawler, response.body[:ROBOTS_PARSE_LIMIT])
+        await self.crawler.signals.send_catch_log_async(
+            signal=signals.robots_parsed, robotparser=parser, request=request
+        )
+        return parser
+
+    def unreachable(self, netloc: str, reason: str) -> DisallowEverything:
+        self.crawler.spider.robots_unreachable[netloc] = reason
+        return DisallowEverything()
+
+
+class RobotsTxtSizeLimits:
+    """robots.txt is downloaded up to its first 500 KiB, whatever size it declares (Scrapy would refuse one over
+    DOWNLOAD_MAXSIZE whole), but unpacked with DOWNLOAD_MAXSIZE, so a gzip bomb served as robots.txt stops there
+    like any page. The download handler and HttpCompressionMiddleware both read `download_maxsize`: this sits
+    between them (after HttpCompressionMiddleware for requests, before it for answers) and sets it for each
+    attempt, retries included."""
+
+    def __init__(self, crawler):
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        crawler.signals.connect(self.stop_at_parse_limit, signal=signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if request.meta.get("robots_txt"):
+            request.meta["download_maxsize"] = 0
+            request.meta["robots_bytes"] = 0
+
+    def stop_at_parse_limit(self, data: bytes, request: Request, spider=None) -> None:
+        if request.meta.get("robots_txt"):
+            request.meta["robots_bytes"] += len(data)
+            if request.meta["robots_bytes"] >= ROBOTS_PARSE_LIMIT:
+                raise StopDownload(fail=False)  # the response keeps what was received
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("robots_txt"):
+            request.meta["download_maxsize"] = self.max_size
+        return response

@@ -107,6 +107,7 @@ class WritePagesPipeline:
                 "pages_written": written,
                 "skipped": {name: counts[name] for name in SUMMARY_REASONS},
                 "errors": dict(spider.state.get("errors", {})),
+                "robots_unreachable": spider.robots_unreachable,  # site -> why: nothing there was crawled
                 "invalid_encoding": counts["invalid_encoding"],  # pages kept with U+FFFD for undecodable bytes
                 "finish_reason": reason,
                 "out": str(self.out_path),

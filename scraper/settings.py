@@ -34,6 +34,11 @@ POLITE_SETTINGS = {
     "LOG_LEVEL": "WARNING",
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+        "scraper.middlewares.SameSiteMetaRefreshMiddleware": 580,  # where Scrapy puts its own
+        "scraper.middlewares.RobotsTxtSizeLimits": 595,  # next to HttpCompressionMiddleware (590)
+        "scraper.middlewares.SameSiteRedirectMiddleware": 600,
         "scraper.middlewares.RobotsTxtEveryRequestMiddleware": 100,  # where Scrapy puts its own
         "scraper.middlewares.BackoffRetryMiddleware": 550,
     },

@@ -4,6 +4,7 @@ indexes) and every in-site link, each page fetched once, within depth and page l
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from scraper.middlewares import OffSiteRedirect
 from scraper.urls import canonical_url, has_non_html_extension, is_crawlable_scheme, site_of
 
 SITEMAP_PAGE_DEPTH = 1
@@ -24,13 +26,15 @@ SITEMAP_PAGE_DEPTH = 1
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, start_url: str, max_depth: int, *args, **kwargs):
+    def __init__(self, start_url: str, max_depth: int, *args, redo_urls: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.redo_urls = redo_urls  # pages whose lines a stopped crawl left unfinished: fetched again on --resume
         self.start_url = canonical_url(start_url)
         self.site = site_of(self.start_url)
         self.allowed_domains = [urlsplit(self.start_url).hostname]
         self.max_depth = max_depth
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+        self.robots_unreachable: dict[str, str] = {}  # site -> why its robots.txt could not be read (middlewares)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -75,6 +79,11 @@ class SiteSpider(scrapy.Spider):
         request = self.page_request(self.start_url, depth=0)
         if request is not None:
             yield request
+        for url in self.redo_urls:  # already seen and counted once: only fetched again (its depth was not kept)
+            if not is_crawlable_scheme(url) or site_of(url) != self.site:  # read back from a file: checked again
+                continue
+            meta = {"page_depth": SITEMAP_PAGE_DEPTH}
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta, dont_filter=True)
 
     def page_request(self, url: str, depth: int) -> scrapy.Request | None:
         """A request for a page, or None (counted by reason) if it must not be fetched."""
@@ -167,7 +176,9 @@ def decodes_strictly(response: TextResponse) -> bool:
 
 
 def refusal_reason(failure) -> str | None:
-    """`robots` or `too_large` when Scrapy refused the page itself (it tells only in the message)."""
+    """`robots`, `off_site` or `too_large` when the page itself was refused (Scrapy tells only in the message)."""
+    if failure.check(OffSiteRedirect):
+        return "off_site"
     if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
         return "robots"
     if failure.check(DownloadCancelledError) or (

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 
 from cazton_llm.errors import UserError, exit_on_user_error
+from cazton_llm.input_files import read_utf8
+from cazton_llm.yaml_files import load_yaml
 
 USAGE_HINT = "see `python -m train --help`"
 
@@ -38,7 +40,10 @@ def read_recipe(recipe: str | Path | None) -> dict:
         return {}
     if not Path(recipe).is_file():
         raise UserError(f"recipe {str(recipe)!r} not found: pick one in train/configs/")
-    values = yaml.safe_load(Path(recipe).read_text(encoding="utf-8")) or {}
+    try:
+        values = load_yaml(read_utf8(recipe)) or {}
+    except yaml.YAMLError as error:
+        raise UserError(f"recipe {str(recipe)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
     if not isinstance(values, dict):
         raise UserError(f"recipe {str(recipe)!r} must hold a mapping of training fields")
     return values

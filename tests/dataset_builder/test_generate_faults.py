@@ -96,7 +96,8 @@ def test_a_second_ctrl_c_stops_at_once(llm, pages_path, tmp_path, start_generate
     second = time.monotonic()
     run.send_signal(signal.SIGINT)
     _, stderr = run.communicate(timeout=30)
-    assert time.monotonic() - second < 3
+    # At once: well before the calls in flight could have been answered (a loaded machine adds seconds, not 10).
+    assert time.monotonic() - second < llm.latency_s / 2
     assert run.returncode == 130 and "interrupted again: stopped at once" in stderr
     assert llm.calls == 2 and cached_answers(tmp_path) == 0
 

@@ -61,12 +61,12 @@ def first_run(site, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("run") / "demo"
     result = run(pipeline_command(run_dir, site.base_url))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return run_dir, result
+    return run_dir, statuses(run_dir)  # as the first run left them: later tests run the pipeline again
 
 
 def test_every_stage_writes_its_output(first_run):
-    run_dir, _ = first_run
-    assert statuses(run_dir) == dict.fromkeys(
+    run_dir, first_statuses = first_run
+    assert first_statuses == dict.fromkeys(
         ("crawl", "generate", "clean", "build", "tiny_base", "train", "benchmark"), "ran"
     )
     pages = [json.loads(line) for line in (run_dir / "pages.jsonl").read_text().splitlines()]
@@ -83,6 +83,9 @@ def test_every_stage_writes_its_output(first_run):
 
 def test_second_run_does_no_work(first_run, site):
     run_dir, _ = first_run
+    # Whatever the tests before this one changed, one run brings every stage up to date; the next does nothing.
+    settled = run(pipeline_command(run_dir, site.base_url))
+    assert settled.returncode == 0, settled.stderr[-3000:]
     requests_before = len(site.requested_paths)
     result = run(pipeline_command(run_dir, site.base_url))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -105,19 +108,26 @@ def test_changed_page_regenerates_only_its_questions(first_run, site):
 
 def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
     run_dir, _ = first_run
+    # Another training seed changes the train stage's inputs alone, whatever the other tests did to the run:
+    # crawl and generate stay cached, training runs and is killed once it has written a checkpoint.
+    retrain = ("--set", "train.overrides.seed=12345")
     process = subprocess.Popen(
-        pipeline_command(run_dir, site.base_url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        pipeline_command(run_dir, site.base_url, *retrain),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     checkpoints = run_dir / "adapter-checkpoints"
+    started = time.time()
     deadline = time.monotonic() + 300
-    before = {path.name for path in checkpoints.glob("checkpoint-*")}
-    while time.monotonic() < deadline and process.poll() is None:
-        if {path.name for path in checkpoints.glob("checkpoint-*")} - before:
-            break
+    checkpointed = False
+    while time.monotonic() < deadline and process.poll() is None and not checkpointed:
+        checkpointed = any(path.stat().st_mtime >= started for path in checkpoints.glob("checkpoint-*"))
         time.sleep(0.2)
+    assert checkpointed and process.poll() is None, "the run must be killed while training"
     process.send_signal(signal.SIGKILL)
     process.wait()
-    result = run(pipeline_command(run_dir, site.base_url))
+    result = run(pipeline_command(run_dir, site.base_url, *retrain))
     assert result.returncode == 0, result.stderr[-3000:]
     after = statuses(run_dir)
     assert after["crawl"] == after["generate"] == "cached"

@@ -51,5 +51,12 @@ def test_a_huge_history_sent_through_the_api_is_read_only_as_far_as_it_is_used(a
 
     started = time.monotonic()
     reply = attacker.predict("What does Northwind Forge offer?", False, api_name="/chat")
+    elapsed = time.monotonic() - started
     assert "Sources" in reply_parts(reply)[1]
-    assert time.monotonic() - started < 3, "the answer read the whole forged history"
+
+    # The same question from a client without history, timed on this machine now: reading 16 MB of history
+    # would take many times as long.
+    started = time.monotonic()
+    Client(app_url, verbose=False).predict("What does Northwind Forge offer?", False, api_name="/chat")
+    baseline = time.monotonic() - started
+    assert elapsed < 3 * baseline + 2, f"the answer read the whole forged history ({elapsed:.1f} s vs {baseline:.1f} s)"
