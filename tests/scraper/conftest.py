@@ -38,3 +38,14 @@ def offsite_server(tmp_path):
     (tmp_path / "offsite" / "index.html").write_text("<html><body><p>elsewhere</p></body></html>")
     with serve_site(tmp_path / "offsite") as server:
         yield server
+
+
+PAGE = "<html><head><title>{title}</title></head><body><main><p>{text}</p>{links}</main></body></html>"
+
+
+def write_page(path, title: str, links: list[str] = ()) -> None:
+    """A small content page with links, for the loopback sites the crawl tests serve."""
+    text = f"The {title} page explains what our consultants deliver for clients in every industry we serve."
+    anchors = "".join(f'<a href="{link}">{link}</a>' for link in links)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PAGE.format(title=title, text=text, links=anchors))

@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.scraper.conftest import REPO, read_pages, run_scraper
+from tests.scraper.conftest import REPO, read_pages, run_scraper, write_page
 from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
-PAGE = "<html><head><title>{title}</title></head><body><main><p>{text}</p>{links}</main></body></html>"
-
-
-def write_page(path, title: str, links: list[str] = ()) -> None:
-    text = f"The {title} page explains what our consultants deliver for clients in every industry we serve."
-    anchors = "".join(f'<a href="{link}">{link}</a>' for link in links)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PAGE.format(title=title, text=text, links=anchors))
 
 
 @pytest.mark.parametrize("profile", [[], ["--fast"]], ids=["polite", "fast"])

@@ -19,17 +19,8 @@ from scraper import sample_site_server
 from scraper.config import USER_AGENT
 from scraper.middlewares import MAX_RETRY_AFTER_SECONDS, BackoffRetryMiddleware
 from scraper.settings import FAST_SETTINGS, POLITE_SETTINGS
-from tests.scraper.conftest import read_pages, run_scraper
+from tests.scraper.conftest import read_pages, run_scraper, write_page
 from tests.stand_ins.site_server import FaultInjectingSiteServer
-
-PAGE = "<html><head><title>{title}</title></head><body><main><p>{text}</p>{links}</main></body></html>"
-
-
-def write_page(path, title: str, links: list[str] = ()) -> None:
-    text = f"The {title} page explains what our consultants deliver for clients in every industry we serve."
-    anchors = "".join(f'<a href="{link}">{link}</a>' for link in links)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PAGE.format(title=title, text=text, links=anchors))
 
 
 class ScriptedHandler(sample_site_server.SiteHandler):
