@@ -32,18 +32,41 @@ KINDS = ("retrieved", "distractors", "follow_up")  # drawn in this order; the re
 # Things a company's site may well not mention, asked the way visitors ask; kept only when no crawled passage
 # mentions any of the topic's words.
 OFF_SITE_TOPICS = (
-    "blockchain development", "SAP migrations", "Salesforce integrations", "COBOL maintenance", "a refund policy",
-    "parking at the office", "internships", "franchise opportunities", "a warranty", "weekend support",
-    "Rust programming", "quantum computing", "drone software", "a student discount", "visa sponsorship",
-    "the CEO's salary", "game development", "hardware repairs", "printing services", "an affiliate program",
-    "cryptocurrency payments", "on-site childcare", "a loyalty program", "SEO services", "logo design",
-)  # fmt: skip
+    "SAP migrations",
+    "COBOL maintenance",
+    "parking at the office",
+    "franchise opportunities",
+    "a warranty",
+    "weekend support",
+    "Rust programming",
+    "quantum computing",
+    "drone software",
+    "a student discount",
+    "game development",
+    "hardware repairs",
+    "printing services",
+    "an affiliate program",
+    "on-site childcare",
+    "a loyalty program",
+    "SEO services",
+    "logo design",
+    "mainframe batch jobs",
+    "payroll outsourcing",
+    "a podcast",
+    "3D printing",
+    "gift cards",
+    "a newsletter",
+    "a charity program",
+)  # fmt: skip  (none is a topic of the visitor question set, which is never trained on)
 OFF_SITE_TEMPLATES = (
     "Do you offer {topic}?",
     "What does {topic} cost?",
     "can you help with {topic}",
     "Tell me about {topic}.",
     "is there {topic}?",
+    "how much is {topic}",
+    "do u guys do {topic}?",
+    "any info on {topic}?",
 )
 
 
