@@ -2,7 +2,6 @@
 given to the benchmark, training or the Space: one `error:` line naming the folder and saying to build it again,
 exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build."""
 
-import json
 import shutil
 import subprocess
 import sys
@@ -36,19 +35,6 @@ DAMAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    """A folder that passes the model checks (a config and a readable safetensors header): the dataset is
-    refused before any model would load."""
-    import numpy as np
-    from safetensors.numpy import save_file
-
-    folder = tmp_path_factory.mktemp("model")
-    (folder / "config.json").write_text(json.dumps({"model_type": "llama"}))
-    save_file({"weight": np.zeros(1, dtype=np.float32)}, str(folder / "model.safetensors"))
-    return folder
-
-
 def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]:
     recipe = str(REPO / "train/configs/tiny.yaml")
     return {
@@ -63,11 +49,11 @@ def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]
 
 @pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
 @pytest.mark.parametrize("damage", DAMAGES, ids=str)
-def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, model_dir, tmp_path, damage, entry_point):
+def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, damage, entry_point):
     dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / "dataset"))
     spoil, reason = DAMAGES[damage]
     spoil(dataset)
-    argv = commands(dataset, model_dir, tmp_path)[entry_point]
+    argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
     result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
     lines = result.stderr.splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
