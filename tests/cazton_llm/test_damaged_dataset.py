@@ -22,6 +22,15 @@ def cut_short(folder: Path) -> None:
     shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
 
 
+def pages_overwritten(folder: Path) -> None:
+    """The rows' pages spoiled, the footer (schema, row count) left as it was: found only when rows are read."""
+    shard = train_shard(folder)
+    data = bytearray(shard.read_bytes())
+    footer_start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    data[4:footer_start] = b"\xff" * (footer_start - 4)
+    shard.write_bytes(bytes(data))
+
+
 def broken_yaml(folder: Path) -> None:
     card = folder / "README.md"
     card.write_text(card.read_text().replace("configs:", "configs: [", 1))
@@ -30,6 +39,7 @@ def broken_yaml(folder: Path) -> None:
 DAMAGES = {
     "shard cut short": (cut_short, "data/train-"),
     "shard overwritten": (lambda folder: train_shard(folder).write_bytes(b"not parquet\n" * 8), "data/train-"),
+    "shard's pages overwritten": (pages_overwritten, "a parquet shard is not readable"),
     "card YAML broken": (broken_yaml, "the front matter of its README.md is not valid YAML"),
     "data files gone": (lambda folder: shutil.rmtree(folder / "data"), "is missing"),
 }
