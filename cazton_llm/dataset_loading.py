@@ -45,7 +45,8 @@ def dataset_configs(name_or_dir: str | Path) -> list[str]:
 
 
 def damaged(folder: str | Path, what: str) -> UserError:
-    what = " ".join(what.split())  # pyarrow's and yaml's messages can span lines
+    # pyarrow's and yaml's messages can span lines, and pyarrow's can quote the damaged bytes
+    what = " ".join("".join(char if char.isprintable() else " " for char in what).split())
     return UserError(
         f"dataset folder {str(folder)!r} is damaged ({what}): build it again with `python -m dataset_builder build`"
     )

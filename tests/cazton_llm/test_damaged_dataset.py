@@ -70,5 +70,6 @@ def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_di
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert len(errors) == 1 and lines[-1] == errors[0], result.stderr[-3000:]
+    assert errors[0].isprintable(), errors[0]  # no control characters quoted from the damaged bytes
     assert errors[0].startswith(f"error: dataset folder {str(dataset)!r} is damaged ("), errors[0]
     assert reason in errors[0] and errors[0].endswith(BUILD_AGAIN), errors[0]
