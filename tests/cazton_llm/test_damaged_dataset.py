@@ -52,8 +52,7 @@ def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]
                       str(tmp_path / "report")],
         "train": ["-m", "train", "--config", recipe, "--model_name_or_path", str(model), "--dataset_name",
                   str(dataset), "--output_dir", str(tmp_path / "adapter"), "--report_to", "none"],
-        "space": ["-m", "space", "--base-model", str(model), "--adapter", "", "--dataset", str(dataset), "--port",
-                  "7999"],
+        "space": ["-m", "space", "--base-model", str(model), "--adapter", "", "--dataset", str(dataset)],
     }  # fmt: skip
 
 
