@@ -111,6 +111,11 @@ class BenchmarkConfig:
                 "modes",
                 "follow-up asks each question after the model's retrieved answer to the one before: add retrieved",
             )
+        file_in_the_way = next((path for path in (self.out, *self.out.parents) if path.is_file()), None)
+        if file_in_the_way is not None:
+            raise FieldError(
+                "out", f"{str(file_in_the_way)!r} is a file: give a folder for the report (new or existing)"
+            )
         if self.visitor_questions is not None and not self.visitor_questions.is_file():
             raise FieldError("visitor_questions", f"{str(self.visitor_questions)!r} not found")
 

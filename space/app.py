@@ -70,10 +70,11 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
 
 def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     """The chat UI; pass an already loaded (model, tokenizer) to skip loading `config.model_spec`."""
+    dataset = config.dataset if config.dataset is not None else dataset_named_by(config.adapter)
+    # The dataset first: a damaged folder is named in a second, not after the model has loaded.
+    knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
     if model is None:
         model, tokenizer = load_for_inference(config.model_spec, device=config.device)
-    dataset = config.dataset if config.dataset is not None else dataset_named_by(config.adapter)
-    knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
     # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.
     has_passages = bool(knowledge.index.sources)
     extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant passages into the prompt")]

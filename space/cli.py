@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 from pathlib import Path
 
 from cazton_llm.errors import UserError, exit_on_user_error
@@ -27,6 +29,24 @@ def check_gradio_port() -> None:
     gradio_port = os.environ.get("GRADIO_SERVER_PORT")  # Gradio reads it when imported, and fails with a traceback
     if gradio_port is not None and not (gradio_port.isdigit() and 0 < int(gradio_port) < 65536):
         raise UserError(f"GRADIO_SERVER_PORT={gradio_port!r} is not a TCP port: use 1–65535")
+
+
+def check_port_free(config: SpaceConfig) -> None:
+    """Gradio finds a taken port only after the model has loaded, and says so with a traceback: probe the port
+    given (--port, else GRADIO_SERVER_PORT) first, the way Gradio does (SO_REUSEADDR, on GRADIO_SERVER_NAME or
+    127.0.0.1). With neither, Gradio looks for a free port itself."""
+    port = config.port or int(os.environ.get("GRADIO_SERVER_PORT", 0))
+    if not port:
+        return
+    host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                return  # another problem (an unknown GRADIO_SERVER_NAME): Gradio's to report
+            raise UserError(f"port {port} is already in use on {host}: pick another with --port") from None
 
 
 def check_local_inputs(config: SpaceConfig) -> None:
@@ -58,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repo_id:
         raise UserError(f"unexpected argument {args.repo_id!r}: serve takes options only (see --help)")
     check_local_inputs(config)
+    check_port_free(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Gradio health check otherwise
     from space.app import launch

@@ -76,6 +76,19 @@ def qa_dataset_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def checkable_model_dir(tmp_path_factory) -> Path:
+    """A folder that passes the model checks before loading (a config.json and a readable safetensors header) and
+    loads as no model: for commands that must refuse other input before any model loads."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    folder = tmp_path_factory.mktemp("checkable-model")
+    (folder / "config.json").write_text('{"model_type": "llama"}')
+    save_file({"weight": np.zeros(1, dtype=np.float32)}, str(folder / "model.safetensors"))
+    return folder
+
+
+@pytest.fixture(scope="session")
 def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
     """A small phi-architecture base pretrained for about 20 seconds on the fixture pages."""
     from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
