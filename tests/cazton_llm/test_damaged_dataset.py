@@ -59,7 +59,9 @@ def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]
 @pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
 @pytest.mark.parametrize("damage", DAMAGES, ids=str)
 def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, damage, entry_point):
-    dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / "dataset"))
+    # A name of its own: datasets caches a local folder under its name and data file names, and a damage that
+    # only shows when rows are read would otherwise be served the undamaged rows another test cached.
+    dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / f"damaged-{entry_point}-{damage.replace(' ', '-')}"))
     spoil, reason = DAMAGES[damage]
     spoil(dataset)
     argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
