@@ -119,7 +119,7 @@ def section(config_type, values: dict, key: str, wired: dict | None = None):
     try:
         return config_type(**values, **wired)
     except FieldError as error:
-        raise error.named(f"config field {key}.{error.field}") from None
+        raise error.named(f"{key}.{error.field}") from None  # build_config adds "config field"
 
 
 SECTIONS = {

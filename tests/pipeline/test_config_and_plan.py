@@ -92,6 +92,7 @@ def test_bad_config_is_one_clear_error(tmp_path, text, overrides, message):
     with pytest.raises(UserError, match=message) as error:
         load_config(write_yaml(tmp_path, text), overrides)
     assert "\n" not in str(error.value)
+    assert str(error.value).count("config field") <= 1  # named once, not "config field config field …"
 
 
 def test_a_bad_training_override_stops_the_run_before_any_stage(tmp_path):
