@@ -11,8 +11,9 @@ URL path and text, plus the questions generated from it for the training split (
 question), with all-MiniLM-L6-v2 sentence embeddings, which find a question that shares no word with the
 site; the embeddings' ranking weighs twice BM25's (chosen on the held-out questions). The prompt gets the
 question's own best passage and the best one found with the previous question's words too, so a follow-up ("how
-big are the classes?") finds its page and a new topic keeps its own. The choices were measured with
-`perf/retrieval.py` (docs/space.md#retrieval).
+big are the classes?") finds its page and a new topic keeps its own; then, while they fit in two of the longest
+passages' room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
+passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ from cazton_llm.grounding import content_words
 PASSAGES_CONFIG = "passages"
 # What a passage is indexed by; `perf/retrieval.py` measures other choices.
 INDEX_FIELDS = ("title", "heading", "path", "passage", "questions")
-CONTEXT_PASSAGES = 2  # passages put into the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
+CONTEXT_PASSAGES = 2  # passages chosen by rank for the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
+# Room for passage text in the prompt: two of the longest passages the dataset builder makes
+# (dataset_builder.passages.MAX_PASSAGE_CHARS). The chosen passages always go in; a site of long passages gets
+# just them, as before; one cut into short passages also gets the rest of their pages and the next best, never
+# past this room: no more text than two long passages brought before.
+CONTEXT_CHARS = 1800
 STEMMER = PorterStemmer()
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 # The embeddings' ranking counts this many times BM25's in the fusion: chosen on the held-out questions (hit@1
@@ -101,6 +107,9 @@ class PassageIndex:
         dense_weight: float = DENSE_WEIGHT,
     ):
         self.sources = sources
+        self.page_passages: dict[str, list[Source]] = {}  # each page's passages, in page order
+        for source in sources:
+            self.page_passages.setdefault(source.url, []).append(source)
         self.fields, self.stemmed, self.dense, self.dense_weight = tuple(fields), stemmed, dense, dense_weight
         texts = [index_words(indexed_text(source, self.fields), stemmed) for source in sources]
         self._bm25 = BM25Okapi(texts) if sources else None
@@ -185,17 +194,39 @@ class Knowledge:
     context_passages: int = CONTEXT_PASSAGES
     notice: str | None = None
     searches_with_history: bool = True  # a follow-up is searched with the previous question's words too
+    context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
+    fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
         question's own best passage (a new topic stays on its topic), then those found with the conversation
-        (a follow-up finds the page it follows up on)."""
+        (a follow-up finds the page it follows up on), then as many more as `filled` fits."""
+        return self.filled(self.chosen_passages(question, history), question)
+
+    def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
+        """The `context_passages` best for `question` alone and with the conversation, best first."""
         alone = self.index.passages(question, self.context_passages)
         query = retrieval_query(question, history if self.searches_with_history else ())
         if query == question:
             return alone
         with_conversation = self.index.passages(query, self.context_passages)
         return list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
+
+    def filled(self, chosen: list[Source], question: str) -> list[Source]:
+        """`chosen`, then the other passages of their pages (in page order: a passage cut off from its page's
+        next one, "Careers" from "Benefits", brings it along), then `question`'s next best passages, each that
+        still fits in `context_chars` characters of passages."""
+        if not self.context_chars:
+            return chosen
+        pages = [source for url in dict.fromkeys(c.url for c in chosen) for source in self.index.page_passages[url]]
+        pages = pages if self.fills_with_pages else []
+        next_best = [self.index.sources[index] for index, _ in self.index.ranked(question)]
+        context, used = list(chosen), sum(len(source.passage) for source in chosen)
+        for source in dict.fromkeys([*pages, *next_best]):
+            if source not in context and used + len(source.passage) <= self.context_chars:
+                context.append(source)
+                used += len(source.passage)
+        return context
 
     def sources_for(self, question: str, context: list[Source], limit: int) -> list[Source]:
         """The pages listed under an answer: those of the prompt's passages first, then the next best pages."""
@@ -211,6 +242,8 @@ class Knowledge:
         settings = [
             self.context_passages,
             self.searches_with_history,
+            self.context_chars,
+            self.fills_with_pages,
             index.fields,
             index.stemmed,
             index.dense,

@@ -48,6 +48,8 @@ class Variant:
     context_passages: int = 2
     with_history: bool = True  # follow-ups also searched with the previous question
     dense_weight: float = 1.0
+    context_chars: int = 0  # room for more passages after the chosen ones (0: none)
+    fills_with_pages: bool = True  # the rest of the chosen passages' pages first, then the next best
 
 
 VARIANTS = [
@@ -66,6 +68,20 @@ VARIANTS = [
     Variant("MiniLM weighted x1.5 in the fusion, 2 passages", dense_weight=1.5),
     Variant("MiniLM weighted x2 in the fusion, 2 passages", dense_weight=2.0),
     Variant("MiniLM weighted x3 in the fusion, 2 passages", dense_weight=3.0),
+    Variant("MiniLM x2, 3 passages", context_passages=3, dense_weight=2.0),
+    Variant(
+        "MiniLM x2, 2 passages + the next best, up to 1800 chars",
+        dense_weight=2.0,
+        context_chars=1800,
+        fills_with_pages=False,
+    ),
+    Variant("MiniLM x2, 2 passages + their pages, up to 900 chars", dense_weight=2.0, context_chars=900),
+    Variant(
+        "MiniLM x2, 2 passages + their pages, then the next best, up to 1800 chars",
+        dense_weight=2.0,
+        context_chars=1800,
+    ),
+    Variant("MiniLM x1, 2 passages + their pages, then the next best, up to 1800 chars", context_chars=1800),
 ]
 
 
@@ -89,7 +105,12 @@ def variant_knowledge(knowledge: Knowledge, sources, variant: Variant) -> tuple[
     index = PassageIndex(sources, variant.fields, variant.stemmed, variant.dense, variant.dense_weight)
     build_ms = 1000 * (time.perf_counter() - started)
     chosen = replace(
-        knowledge, index=index, context_passages=variant.context_passages, searches_with_history=variant.with_history
+        knowledge,
+        index=index,
+        context_passages=variant.context_passages,
+        searches_with_history=variant.with_history,
+        context_chars=variant.context_chars,
+        fills_with_pages=variant.fills_with_pages,
     )
     return chosen, build_ms
 
@@ -112,7 +133,7 @@ def main() -> None:
         print(f"dataset: {dataset}; {len(knowledge.index.sources)} passages ({len(qa_sources)} with QA pairs)")
         print(", ".join(f"{name}: {len(cases)} questions" for name, cases in sets.items()))
         header = " | ".join(f"{name} {metric}" for name in sets for metric in RETRIEVAL_METRICS)
-        print(f"| retrieval | {header} | ms per question | index build ms |")
+        print(f"| retrieval | {header} | ms per question | index build ms | visitor prompt passage chars |")
         baseline = None
         for variant in VARIANTS:
             sources = qa_sources if variant.passages == "qa" else knowledge.index.sources
@@ -122,7 +143,8 @@ def main() -> None:
             baseline = baseline or scores
             cells = " | ".join(f"{scores[name][metric]:.2f}" for name in sets for metric in RETRIEVAL_METRICS)
             ms = max(scores[name]["ms_per_question"] for name in sets)
-            print(f"| {variant.name} | {cells} | {ms:.1f} | {build_ms:.0f} |")
+            chars = scores["visitor"]["context_chars"]
+            print(f"| {variant.name} | {cells} | {ms:.1f} | {build_ms:.0f} | {chars:.0f} |")
         print(
             "support@1 against the first row (same run):",
             ", ".join(f"{name} x{scores[name]['support'] / max(baseline[name]['support'], 1e-9):.2f}" for name in sets),

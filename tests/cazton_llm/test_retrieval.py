@@ -4,13 +4,15 @@ retrieval scores the benchmark reports."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 import pytest
 
 from benchmark.retrieval_scores import RetrievalCase, score_retrieval
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.retrieval import FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+from cazton_llm.retrieval import CONTEXT_CHARS, FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+from dataset_builder.passages import MAX_PASSAGE_CHARS
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +32,11 @@ def test_every_crawled_passage_is_indexed_with_training_questions_only(knowledge
 
 
 def test_the_answer_passage_is_found_in_visitor_words(knowledge):
-    context = knowledge.context_for("How much does a discovery sprint cost?")
-    assert len(context) == knowledge.context_passages == 2
+    question = "How much does a discovery sprint cost?"
+    assert len(knowledge.chosen_passages(question)) == knowledge.context_passages == 2
+    context = knowledge.context_for(question)
     assert "18,000 dollars" in context[0].passage, "the FAQ, not the home page's 'fixed-price estimate'"
+    assert sum(len(source.passage) for source in context) <= knowledge.context_chars
 
 
 def test_a_follow_up_gets_its_own_best_passage_and_the_conversations():
@@ -56,7 +60,8 @@ def test_the_prompts_pages_are_listed_first_under_the_answer(knowledge):
     question = "and how long is it?"
     context = knowledge.context_for(question, [{"role": "user", "content": "do you run a react course"}])
     sources = knowledge.sources_for(question, context, limit=3)
-    assert paths(sources)[: len(set(paths(context)))] == list(dict.fromkeys(paths(context)))
+    prompt_pages = list(dict.fromkeys(paths(context)))[:3]
+    assert paths(sources)[: len(prompt_pages)] == prompt_pages
     assert len(paths(sources)) == len(set(paths(sources))) <= 3
 
 
@@ -82,7 +87,7 @@ def test_retrieval_scores_count_what_the_prompt_gets():
         Source("http://site/b.html", "Beta", "Beta takes three days."),
         Source("http://site/c.html", "Gamma", "Gamma has a beta mode."),
     ]
-    knowledge = Knowledge(PassageIndex(sources, dense=False), context_passages=1)
+    knowledge = Knowledge(PassageIndex(sources, dense=False), context_passages=1, context_chars=0)
     cases = [
         RetrievalCase("alpha price", ("/a.html",), "Alpha costs 10 dollars."),  # found first, supported
         RetrievalCase("beta mode", ("/b.html",), "Beta takes three days."),  # found second: no support
@@ -103,3 +108,38 @@ def test_the_embeddings_meaning_outweighs_a_shared_word():
     careers = Source("http://site/careers.html", "Careers", "Join the firm: we hire engineers every spring.")
     index = PassageIndex([services, team, careers])
     assert index.passages("who runs the AI group", 1) == [team]
+
+
+CAREERS = Source("http://site/careers.html", "Careers", "We are hiring engineers in Portland and Lisbon.", "Careers")
+BENEFITS = Source("http://site/careers.html", "Careers", "Staff get a learning budget and four weeks off.", "Perks")
+OTHER_PAGES = [
+    Source("http://site/about.html", "About us", "Founded in 2009 by two engineers."),
+    Source("http://site/contact.html", "Contact", "Write to us: hello@site.example."),
+    Source("http://site/training.html", "Training", "Courses in Kubernetes and React."),
+    Source("http://site/jobs.html", "Jobs", "Openings: see below."),
+]
+
+
+def test_the_rest_of_a_chosen_passages_page_comes_along_while_it_fits():
+    """A page cut into short passages: the one that matches ("hiring") brings its neighbour ("Perks"), which
+    shares no word with the question, then the next best passage, as long as the passages fit the room."""
+    question = "are you hiring engineers?"
+    about = OTHER_PAGES[0]
+    knowledge = Knowledge(PassageIndex([CAREERS, *OTHER_PAGES, BENEFITS], dense=False), context_passages=1)
+    assert knowledge.chosen_passages(question) == [CAREERS]
+    assert knowledge.context_for(question) == [CAREERS, BENEFITS, about], "its page first, then the next best"
+    assert dataclasses.replace(knowledge, context_chars=0).context_for(question) == [CAREERS]
+    assert dataclasses.replace(knowledge, fills_with_pages=False).context_for(question) == [CAREERS, about]
+    room = len(CAREERS.passage) + len(BENEFITS.passage)
+    assert dataclasses.replace(knowledge, context_chars=room).context_for(question) == [CAREERS, BENEFITS]
+
+
+def test_the_chosen_passages_are_always_in_the_prompt_and_the_room_is_two_of_the_longest():
+    long_ones = [Source(f"http://site/{n}.html", n, f"Vacancies {n}: " + "vacancies words " * 100) for n in "ab"]
+    short_one = Source("http://site/vacancies.html", "Vacancies", "Vacancies: none this month.")
+    knowledge = Knowledge(PassageIndex([*long_ones, short_one, *OTHER_PAGES], dense=False), context_chars=1000)
+    chosen = knowledge.chosen_passages("vacancies")
+    assert len(chosen) == 2 and sum(len(source.passage) for source in chosen) > 1000
+    assert knowledge.context_for("vacancies") == chosen, "longer than the room together: kept, nothing more"
+    assert len(dataclasses.replace(knowledge, context_chars=5000).context_for("vacancies")) == 3
+    assert CONTEXT_CHARS == 2 * MAX_PASSAGE_CHARS, "never more text than the two longest passages the builder makes"
