@@ -11,8 +11,8 @@ URL path and text, plus the questions generated from it for the training split (
 question), with all-MiniLM-L6-v2 sentence embeddings, which find a question that shares no word with the
 site; the embeddings' ranking weighs twice BM25's (chosen on the held-out questions). The prompt gets the
 question's own best passage and the best one found with the previous question's words too, so a follow-up ("how
-big are the classes?") finds its page and a new topic keeps its own; then, while they fit in two of the longest
-passages' room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
+big are the classes?") finds its page and a new topic keeps its own; then, while the passages fit in one long
+passage's room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
 passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
 """
 
@@ -35,11 +35,12 @@ PASSAGES_CONFIG = "passages"
 # What a passage is indexed by; `perf/retrieval.py` measures other choices.
 INDEX_FIELDS = ("title", "heading", "path", "passage", "questions")
 CONTEXT_PASSAGES = 2  # passages chosen by rank for the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
-# Room for passage text in the prompt: two of the longest passages the dataset builder makes
-# (dataset_builder.passages.MAX_PASSAGE_CHARS). The chosen passages always go in; a site of long passages gets
-# just them, as before; one cut into short passages also gets the rest of their pages and the next best, never
-# past this room: no more text than two long passages brought before.
-CONTEXT_CHARS = 1800
+# Room for passage text in the prompt: one of the longest passages the dataset builder makes
+# (dataset_builder.passages.MAX_PASSAGE_CHARS). The chosen passages always go in; on a site of long passages they
+# fill it, and the prompt is what it was; on one cut into short passages, the rest of their pages and the next
+# best fill it. Twice this room found more (docs/space.md#retrieval) but made the demo's training examples 2.45x
+# as long as before (1.49x at this room), too long for its CPU training's share of 10 minutes.
+CONTEXT_CHARS = 900
 STEMMER = PorterStemmer()
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 # The embeddings' ranking counts this many times BM25's in the fusion: chosen on the held-out questions (hit@1

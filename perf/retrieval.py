@@ -75,7 +75,9 @@ VARIANTS = [
         context_chars=1800,
         fills_with_pages=False,
     ),
-    Variant("MiniLM x2, 2 passages + their pages, up to 900 chars", dense_weight=2.0, context_chars=900),
+    Variant(
+        "MiniLM x2, 2 passages + their pages, then the next best, up to 900 chars", dense_weight=2.0, context_chars=900
+    ),
     Variant(
         "MiniLM x2, 2 passages + their pages, then the next best, up to 1800 chars",
         dense_weight=2.0,
