@@ -48,8 +48,9 @@ def retrieval_section(results: dict) -> list[str]:
         "## Retrieval",
         "",
         f"What the chat's retrieval finds for each question (the prompt gets the best {results['context_passages']} "
-        f"passage(s)). hit@k: a passage of a page that answers it among the first k; support: the prompt's "
-        f"passages hold at least {SUPPORTED:.0%} of the reference answer's content words.",
+        f"passage(s), then the rest of their pages and the next best while the passages fit "
+        f"{results['context_chars']} characters). hit@k: a passage of a page that answers it among the first k; "
+        f"support: the prompt's passages hold at least {SUPPORTED:.0%} of the reference answer's content words.",
         "",
         "| questions | n | " + " | ".join(RETRIEVAL_METRICS) + " | ms per question |",
         "|---" * (len(RETRIEVAL_METRICS) + 3) + "|",

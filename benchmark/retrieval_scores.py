@@ -2,7 +2,8 @@
 for each question, the passages `Knowledge` ranks and the ones it puts into the prompt (`context_for`, with
 the conversation so far for a follow-up). hit@1 and hit@3: a passage of a page that answers the question
 among the first 1 or 3; MRR@10; support: the prompt's passages hold at least 80 % of the reference answer's
-content words (the grounding score). Cost: milliseconds of retrieval per question."""
+content words (the grounding score). Cost: milliseconds of retrieval per question, and characters of passages
+in the prompt."""
 
 from __future__ import annotations
 
@@ -107,6 +108,7 @@ def visitor_rows(questions: list[VisitorQuestion]) -> list[dict]:
 def score_retrieval(knowledge: Knowledge, cases: list[RetrievalCase]) -> dict:
     """The share of cases with each metric (MRR@10: the mean), the number of questions and ms per question."""
     totals = dict.fromkeys(RETRIEVAL_METRICS, 0.0)
+    context_chars = 0
     started = time.perf_counter()
     for case in cases:
         query = retrieval_query(case.question, case.turns if knowledge.searches_with_history else ())
@@ -116,7 +118,9 @@ def score_retrieval(knowledge: Knowledge, cases: list[RetrievalCase]) -> dict:
         totals["hit@3"] += any(hits[:3])
         totals["mrr@10"] += next((1 / rank for rank, hit in enumerate(hits, start=1) if hit), 0.0)
         context = context_text(knowledge.context_for(case.question, case.turns)) or ""
+        context_chars += len(context)
         totals["support"] += grounding_score(case.answer, context) >= SUPPORTED
     milliseconds = 1000 * (time.perf_counter() - started) / max(1, len(cases))
     shares = {name: total / len(cases) if cases else None for name, total in totals.items()}
-    return {**shares, "questions": len(cases), "ms_per_question": milliseconds}
+    mean_chars = context_chars / max(1, len(cases))
+    return {**shares, "questions": len(cases), "ms_per_question": milliseconds, "context_chars": mean_chars}

@@ -111,6 +111,7 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
         "retrieval": retrieval,
         "visitor": visitor,
         "context_passages": knowledge.context_passages,
+        "context_chars": knowledge.context_chars,
         "decoding": asdict(config.decoding),
         "seed": config.seed,
         "company": config.company,

@@ -9,9 +9,11 @@ taught is what visitors get.
 Ranking fuses (reciprocal rank fusion) BM25 over the stemmed content words of each passage's title, heading,
 URL path and text, plus the questions generated from it for the training split (doc2query; never a held-out
 question), with all-MiniLM-L6-v2 sentence embeddings, which find a question that shares no word with the
-site. The prompt gets the question's own best passage and the best one found with the previous question's
-words too, so a follow-up ("how big are the classes?") finds its page and a new topic keeps its own. The
-choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
+site; the embeddings' ranking weighs twice BM25's (chosen on the held-out questions). The prompt gets the
+question's own best passage and the best one found with the previous question's words too, so a follow-up ("how
+big are the classes?") finds its page and a new topic keeps its own; then, while the passages fit in one long
+passage's room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
+passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
 """
 
 from __future__ import annotations
@@ -32,9 +34,18 @@ from cazton_llm.grounding import content_words
 PASSAGES_CONFIG = "passages"
 # What a passage is indexed by; `perf/retrieval.py` measures other choices.
 INDEX_FIELDS = ("title", "heading", "path", "passage", "questions")
-CONTEXT_PASSAGES = 2  # passages put into the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
+CONTEXT_PASSAGES = 2  # passages chosen by rank for the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
+# Room for passage text in the prompt: one of the longest passages the dataset builder makes
+# (dataset_builder.passages.MAX_PASSAGE_CHARS). The chosen passages always go in; on a site of long passages they
+# fill it, and the prompt is what it was; on one cut into short passages, the rest of their pages and the next
+# best fill it. Twice this room found more (docs/space.md#retrieval) but made the demo's training examples 2.45x
+# as long as before (1.49x at this room), too long for its CPU training's share of 10 minutes.
+CONTEXT_CHARS = 900
 STEMMER = PorterStemmer()
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+# The embeddings' ranking counts this many times BM25's in the fusion: chosen on the held-out questions (hit@1
+# 0.72 at 1, 0.78 at 1.5, 0.89 at 2 and at 3, where support fell), never on the visitor set.
+DENSE_WEIGHT = 2.0
 FALLBACK_NOTICE = (
     "notice: {dataset} has no 'passages' config (it was built before it existed): the chat knows only the "
     "passages its QA pairs came from; rebuild it with `python -m dataset_builder build --pages …` to index "
@@ -89,10 +100,18 @@ class PassageIndex:
     first, `search` pages best first."""
 
     def __init__(
-        self, sources: list[Source], fields: Sequence[str] = INDEX_FIELDS, stemmed: bool = True, dense: bool = True
+        self,
+        sources: list[Source],
+        fields: Sequence[str] = INDEX_FIELDS,
+        stemmed: bool = True,
+        dense: bool = True,
+        dense_weight: float = DENSE_WEIGHT,
     ):
         self.sources = sources
-        self.fields, self.stemmed, self.dense = tuple(fields), stemmed, dense
+        self.page_passages: dict[str, list[Source]] = {}  # each page's passages, in page order
+        for source in sources:
+            self.page_passages.setdefault(source.url, []).append(source)
+        self.fields, self.stemmed, self.dense, self.dense_weight = tuple(fields), stemmed, dense, dense_weight
         texts = [index_words(indexed_text(source, self.fields), stemmed) for source in sources]
         self._bm25 = BM25Okapi(texts) if sources else None
         self._embeddings = embed([indexed_text(s, ("title", "heading", "passage")) for s in sources]) if dense else None
@@ -106,7 +125,7 @@ class PassageIndex:
         ranked = sorted(range(len(self.sources)), key=lambda index: (-scores[index], index))
         ranked = [(index, float(scores[index])) for index in ranked if scores[index] > 0]
         # The embeddings rank every passage: a question that shares no word with the site still finds its meaning.
-        return fused(ranked, self._dense_ranked(query)) if self.dense else ranked
+        return fused(ranked, self._dense_ranked(query), self.dense_weight) if self.dense else ranked
 
     def _dense_ranked(self, query: str) -> list[int]:
         similarities = self._embeddings @ query_embedding(query)
@@ -129,12 +148,15 @@ class PassageIndex:
         return list(found.values())
 
 
-def fused(ranked: list[tuple[int, float]], dense_ranked: list[int]) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of BM25's ranking and the embeddings' (scores: the fused ones)."""
+def fused(
+    ranked: list[tuple[int, float]], dense_ranked: list[int], dense_weight: float = 1.0
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of BM25's ranking and the embeddings' (weighted `dense_weight`; scores: the fused
+    ones)."""
     scores: dict[int, float] = {}
-    for ranking in ([index for index, _ in ranked], dense_ranked):
+    for weight, ranking in ((1.0, [index for index, _ in ranked]), (dense_weight, dense_ranked)):
         for rank, index in enumerate(ranking, start=1):
-            scores[index] = scores.get(index, 0.0) + 1 / (RRF_K + rank)
+            scores[index] = scores.get(index, 0.0) + weight / (RRF_K + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -173,17 +195,39 @@ class Knowledge:
     context_passages: int = CONTEXT_PASSAGES
     notice: str | None = None
     searches_with_history: bool = True  # a follow-up is searched with the previous question's words too
+    context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
+    fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
         question's own best passage (a new topic stays on its topic), then those found with the conversation
-        (a follow-up finds the page it follows up on)."""
+        (a follow-up finds the page it follows up on), then as many more as `filled` fits."""
+        return self.filled(self.chosen_passages(question, history), question)
+
+    def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
+        """The `context_passages` best for `question` alone and with the conversation, best first."""
         alone = self.index.passages(question, self.context_passages)
         query = retrieval_query(question, history if self.searches_with_history else ())
         if query == question:
             return alone
         with_conversation = self.index.passages(query, self.context_passages)
         return list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
+
+    def filled(self, chosen: list[Source], question: str) -> list[Source]:
+        """`chosen`, then the other passages of their pages (in page order: a passage cut off from its page's
+        next one, "Careers" from "Benefits", brings it along), then `question`'s next best passages, each that
+        still fits in `context_chars` characters of passages."""
+        if not self.context_chars:
+            return chosen
+        pages = [source for url in dict.fromkeys(c.url for c in chosen) for source in self.index.page_passages[url]]
+        pages = pages if self.fills_with_pages else []
+        next_best = [self.index.sources[index] for index, _ in self.index.ranked(question)]
+        context, used = list(chosen), sum(len(source.passage) for source in chosen)
+        for source in dict.fromkeys([*pages, *next_best]):
+            if source not in context and used + len(source.passage) <= self.context_chars:
+                context.append(source)
+                used += len(source.passage)
+        return context
 
     def sources_for(self, question: str, context: list[Source], limit: int) -> list[Source]:
         """The pages listed under an answer: those of the prompt's passages first, then the next best pages."""
@@ -196,7 +240,16 @@ class Knowledge:
     def fingerprint(self) -> str:
         """Changes when what `context_for` can return changes (cached answers depend on it)."""
         index = self.index
-        settings = [self.context_passages, self.searches_with_history, index.fields, index.stemmed, index.dense]
+        settings = [
+            self.context_passages,
+            self.searches_with_history,
+            self.context_chars,
+            self.fills_with_pages,
+            index.fields,
+            index.stemmed,
+            index.dense,
+            index.dense_weight,
+        ]
         digest = hashlib.sha256(json.dumps(settings).encode())
         for source in self.index.sources:
             digest.update(

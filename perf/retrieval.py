@@ -14,7 +14,7 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,26 +27,63 @@ from benchmark.retrieval_scores import (
     visitor_cases,
 )
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.retrieval import Knowledge, PassageIndex, load_knowledge, qa_passages
+from cazton_llm.retrieval import Knowledge, PassageIndex, load_knowledge, qa_passages, query_embedding
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "data"
 BASIC = ("title", "passage")
 ALL = ("title", "heading", "path", "passage", "questions")
-# (name, passages: all or qa, index fields, stemmed, dense, passages in the prompt, follow-ups searched with history)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of indexing and querying (by default: every crawled passage by all its fields, stemmed, BM25 fused
+    with MiniLM at equal weights, 2 passages in the prompt, follow-ups searched with the previous question)."""
+
+    name: str
+    passages: str = "all"  # every crawled passage, or "qa": only those that kept a QA pair
+    fields: tuple[str, ...] = ALL
+    stemmed: bool = True
+    dense: bool = True
+    context_passages: int = 2
+    with_history: bool = True  # follow-ups also searched with the previous question
+    dense_weight: float = 1.0
+    context_chars: int = 0  # room for more passages after the chosen ones (0: none)
+    fills_with_pages: bool = True  # the rest of the chosen passages' pages first, then the next best
+
+
 VARIANTS = [
-    ("before: QA passages, title+text", "qa", BASIC, False, False, 1, False),
-    ("every crawled passage", "all", BASIC, False, False, 1, False),
-    ("+ heading and URL path", "all", ALL[:4], False, False, 1, False),
-    ("+ generated questions (doc2query)", "all", ALL, False, False, 1, False),
-    ("+ stemming", "all", ALL, True, False, 1, False),
-    ("+ follow-ups also searched with the previous question", "all", ALL, True, False, 1, True),
-    ("+ 2 passages in the prompt", "all", ALL, True, False, 2, True),
-    ("+ 3 passages in the prompt", "all", ALL, True, False, 3, True),
-    ("+ MiniLM fused (RRF), 1 passage", "all", ALL, True, True, 1, True),
-    ("+ MiniLM fused (RRF), 2 passages", "all", ALL, True, True, 2, True),
-    ("+ MiniLM fused (RRF), 3 passages", "all", ALL, True, True, 3, True),
-    ("MiniLM fused, no stemming, 2 passages", "all", ALL, False, True, 2, True),
+    Variant("before: QA passages, title+text", "qa", BASIC, False, False, 1, False),
+    Variant("every crawled passage", "all", BASIC, False, False, 1, False),
+    Variant("+ heading and URL path", "all", ALL[:4], False, False, 1, False),
+    Variant("+ generated questions (doc2query)", "all", ALL, False, False, 1, False),
+    Variant("+ stemming", "all", ALL, True, False, 1, False),
+    Variant("+ follow-ups also searched with the previous question", dense=False, context_passages=1),
+    Variant("+ 2 passages in the prompt", dense=False),
+    Variant("+ 3 passages in the prompt", dense=False, context_passages=3),
+    Variant("+ MiniLM fused (RRF), 1 passage", context_passages=1),
+    Variant("+ MiniLM fused (RRF), 2 passages"),
+    Variant("+ MiniLM fused (RRF), 3 passages", context_passages=3),
+    Variant("MiniLM fused, no stemming, 2 passages", stemmed=False),
+    Variant("MiniLM weighted x1.5 in the fusion, 2 passages", dense_weight=1.5),
+    Variant("MiniLM weighted x2 in the fusion, 2 passages", dense_weight=2.0),
+    Variant("MiniLM weighted x3 in the fusion, 2 passages", dense_weight=3.0),
+    Variant("MiniLM x2, 3 passages", context_passages=3, dense_weight=2.0),
+    Variant(
+        "MiniLM x2, 2 passages + the next best, up to 1800 chars",
+        dense_weight=2.0,
+        context_chars=1800,
+        fills_with_pages=False,
+    ),
+    Variant(
+        "MiniLM x2, 2 passages + their pages, then the next best, up to 900 chars", dense_weight=2.0, context_chars=900
+    ),
+    Variant(
+        "MiniLM x2, 2 passages + their pages, then the next best, up to 1800 chars",
+        dense_weight=2.0,
+        context_chars=1800,
+    ),
+    Variant("MiniLM x1, 2 passages + their pages, then the next best, up to 1800 chars", context_chars=1800),
 ]
 
 
@@ -65,13 +102,19 @@ def demo_like_dataset(work: Path) -> Path:
     return work / "dataset"
 
 
-def variant_knowledge(knowledge: Knowledge, qa_sources, variant) -> Knowledge:
-    _, passages, fields, stemmed, dense, context, with_history = variant
-    sources = qa_sources if passages == "qa" else knowledge.index.sources
+def variant_knowledge(knowledge: Knowledge, sources, variant: Variant) -> tuple[Knowledge, float]:
     started = time.perf_counter()
-    index = PassageIndex(sources, fields, stemmed, dense)
+    index = PassageIndex(sources, variant.fields, variant.stemmed, variant.dense, variant.dense_weight)
     build_ms = 1000 * (time.perf_counter() - started)
-    return replace(knowledge, index=index, context_passages=context, searches_with_history=with_history), build_ms
+    chosen = replace(
+        knowledge,
+        index=index,
+        context_passages=variant.context_passages,
+        searches_with_history=variant.with_history,
+        context_chars=variant.context_chars,
+        fills_with_pages=variant.fills_with_pages,
+    )
+    return chosen, build_ms
 
 
 def main() -> None:
@@ -84,7 +127,6 @@ def main() -> None:
         knowledge = load_knowledge(str(dataset))
         splits = load_qa_dataset(dataset)
         qa_sources = [replace(s, questions=()) for s in qa_passages(splits).values()]
-        qa_sources_with_questions = list(qa_passages(splits).values())
         sets = {
             "held-out": held_out_cases(list(splits["test"])),
             "after previous": held_out_cases(list(splits["test"]), after_previous=True),
@@ -93,16 +135,18 @@ def main() -> None:
         print(f"dataset: {dataset}; {len(knowledge.index.sources)} passages ({len(qa_sources)} with QA pairs)")
         print(", ".join(f"{name}: {len(cases)} questions" for name, cases in sets.items()))
         header = " | ".join(f"{name} {metric}" for name in sets for metric in RETRIEVAL_METRICS)
-        print(f"| retrieval | {header} | ms per question | index build ms |")
+        print(f"| retrieval | {header} | ms per question | index build ms | visitor prompt passage chars |")
         baseline = None
         for variant in VARIANTS:
-            sources = qa_sources if variant[1] == "qa" else qa_sources_with_questions
+            sources = qa_sources if variant.passages == "qa" else knowledge.index.sources
             chosen, build_ms = variant_knowledge(knowledge, sources, variant)
+            query_embedding.cache_clear()  # each variant pays for embedding its questions, as a chat turn does
             scores = {name: score_retrieval(chosen, cases) for name, cases in sets.items()}
             baseline = baseline or scores
             cells = " | ".join(f"{scores[name][metric]:.2f}" for name in sets for metric in RETRIEVAL_METRICS)
             ms = max(scores[name]["ms_per_question"] for name in sets)
-            print(f"| {variant[0]} | {cells} | {ms:.1f} | {build_ms:.0f} |")
+            chars = scores["visitor"]["context_chars"]
+            print(f"| {variant.name} | {cells} | {ms:.1f} | {build_ms:.0f} | {chars:.0f} |")
         print(
             "support@1 against the first row (same run):",
             ", ".join(f"{name} x{scores[name]['support'] / max(baseline[name]['support'], 1e-9):.2f}" for name in sets),

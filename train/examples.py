@@ -108,10 +108,12 @@ def with_own_passage(context: list[Source], own: Source, key: str) -> list[Sourc
 
 
 def without_own_passage(knowledge: Knowledge, question: str, turns: list[dict], own: Source) -> list[Source]:
-    """The passages retrieval finds after the question's own: what the prompt holds when retrieval missed it."""
+    """The passages retrieval finds after the question's own, with the room left filled as the chat fills it: what
+    the prompt holds when retrieval missed it."""
     wanted = knowledge.context_passages
     found = knowledge.index.passages(question, wanted + 2, min_share_of_best=0.0)
-    return [source for source in found if source.passage != own.passage][:wanted]
+    chosen = [source for source in found if source.passage != own.passage][:wanted]
+    return [source for source in knowledge.filled(chosen, question) if source.passage != own.passage]
 
 
 def earlier_exchanges(row: dict, rows: list[dict]) -> list[dict]:

@@ -4,13 +4,15 @@ retrieval scores the benchmark reports."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 import pytest
 
 from benchmark.retrieval_scores import RetrievalCase, score_retrieval
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.retrieval import FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+from cazton_llm.retrieval import CONTEXT_CHARS, FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+from dataset_builder.passages import MAX_PASSAGE_CHARS
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +32,13 @@ def test_every_crawled_passage_is_indexed_with_training_questions_only(knowledge
 
 
 def test_the_answer_passage_is_found_in_visitor_words(knowledge):
-    context = knowledge.context_for("How much does a discovery sprint cost?")
-    assert len(context) == knowledge.context_passages == 2
-    assert "18,000 dollars" in context[0].passage, "the FAQ, not the home page's 'fixed-price estimate'"
+    question = "How much does a discovery sprint cost?"
+    chosen = knowledge.chosen_passages(question)
+    assert len(chosen) == knowledge.context_passages == 2
+    context = knowledge.context_for(question)
+    assert context[:2] == chosen and "18,000 dollars" in context[0].passage, "the FAQ, not the home page's"
+    room = max(knowledge.context_chars, sum(len(source.passage) for source in chosen))
+    assert sum(len(source.passage) for source in context) <= room
 
 
 def test_a_follow_up_gets_its_own_best_passage_and_the_conversations():
@@ -56,7 +62,8 @@ def test_the_prompts_pages_are_listed_first_under_the_answer(knowledge):
     question = "and how long is it?"
     context = knowledge.context_for(question, [{"role": "user", "content": "do you run a react course"}])
     sources = knowledge.sources_for(question, context, limit=3)
-    assert paths(sources)[: len(set(paths(context)))] == list(dict.fromkeys(paths(context)))
+    prompt_pages = list(dict.fromkeys(paths(context)))[:3]
+    assert paths(sources)[: len(prompt_pages)] == prompt_pages
     assert len(paths(sources)) == len(set(paths(sources))) <= 3
 
 
@@ -82,7 +89,7 @@ def test_retrieval_scores_count_what_the_prompt_gets():
         Source("http://site/b.html", "Beta", "Beta takes three days."),
         Source("http://site/c.html", "Gamma", "Gamma has a beta mode."),
     ]
-    knowledge = Knowledge(PassageIndex(sources, dense=False), context_passages=1)
+    knowledge = Knowledge(PassageIndex(sources, dense=False), context_passages=1, context_chars=0)
     cases = [
         RetrievalCase("alpha price", ("/a.html",), "Alpha costs 10 dollars."),  # found first, supported
         RetrievalCase("beta mode", ("/b.html",), "Beta takes three days."),  # found second: no support
@@ -93,3 +100,48 @@ def test_retrieval_scores_count_what_the_prompt_gets():
     assert scores["hit@1"] == pytest.approx(1 / 3) and scores["hit@3"] == pytest.approx(2 / 3)
     assert scores["mrr@10"] == pytest.approx((1 + 1 / 2) / 3)
     assert scores["support"] == pytest.approx(1 / 3)
+
+
+def test_the_embeddings_meaning_outweighs_a_shared_word():
+    """The fusion weighs MiniLM's ranking twice BM25's (chosen on the held-out questions): a passage the
+    embeddings rank first and BM25 second beats the one BM25 ranks first and the embeddings second."""
+    services = Source("http://site/services/ai.html", "AI services", "We build AI models and forecasting tools.")
+    team = Source("http://site/team.html", "Our team", "Priya Raman heads the AI practice; Daniel leads engineering.")
+    careers = Source("http://site/careers.html", "Careers", "Join the firm: we hire engineers every spring.")
+    index = PassageIndex([services, team, careers])
+    assert index.passages("who runs the AI group", 1) == [team]
+
+
+CAREERS = Source("http://site/careers.html", "Careers", "We are hiring engineers in Portland and Lisbon.", "Careers")
+BENEFITS = Source("http://site/careers.html", "Careers", "Staff get a learning budget and four weeks off.", "Perks")
+OTHER_PAGES = [
+    Source("http://site/about.html", "About us", "Founded in 2009 by two engineers."),
+    Source("http://site/contact.html", "Contact", "Write to us: hello@site.example."),
+    Source("http://site/training.html", "Training", "Courses in Kubernetes and React."),
+    Source("http://site/jobs.html", "Jobs", "Openings: see below."),
+]
+
+
+def test_the_rest_of_a_chosen_passages_page_comes_along_while_it_fits():
+    """A page cut into short passages: the one that matches ("hiring") brings its neighbour ("Perks"), which
+    shares no word with the question, then the next best passage, as long as the passages fit the room."""
+    question = "are you hiring engineers?"
+    about = OTHER_PAGES[0]
+    knowledge = Knowledge(PassageIndex([CAREERS, *OTHER_PAGES, BENEFITS], dense=False), context_passages=1)
+    assert knowledge.chosen_passages(question) == [CAREERS]
+    assert knowledge.context_for(question) == [CAREERS, BENEFITS, about], "its page first, then the next best"
+    assert dataclasses.replace(knowledge, context_chars=0).context_for(question) == [CAREERS]
+    assert dataclasses.replace(knowledge, fills_with_pages=False).context_for(question) == [CAREERS, about]
+    room = len(CAREERS.passage) + len(BENEFITS.passage)
+    assert dataclasses.replace(knowledge, context_chars=room).context_for(question) == [CAREERS, BENEFITS]
+
+
+def test_the_chosen_passages_are_always_in_the_prompt_and_the_room_is_one_of_the_longest():
+    long_ones = [Source(f"http://site/{n}.html", n, f"Vacancies {n}: " + "vacancies words " * 100) for n in "ab"]
+    short_one = Source("http://site/vacancies.html", "Vacancies", "Vacancies: none this month.")
+    knowledge = Knowledge(PassageIndex([*long_ones, short_one, *OTHER_PAGES], dense=False), context_chars=1000)
+    chosen = knowledge.chosen_passages("vacancies")
+    assert len(chosen) == 2 and sum(len(source.passage) for source in chosen) > 1000
+    assert knowledge.context_for("vacancies") == chosen, "longer than the room together: kept, nothing more"
+    assert len(dataclasses.replace(knowledge, context_chars=5000).context_for("vacancies")) == 3
+    assert CONTEXT_CHARS == MAX_PASSAGE_CHARS, "a site of long passages gets its chosen ones alone, as before"
