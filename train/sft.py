@@ -51,7 +51,10 @@ def chat_shaped(split, mix: ExampleMix, knowledge, system: str | None, unanswera
 def within_length(split, tokenizer, max_length: int, name: str):
     """The examples whose whole conversation fits `max_length` tokens: TRL would cut the others short, and an
     answer cut before its end-of-turn token teaches the model not to stop. Says how many were left out."""
-    lengths = [len(tokenizer.apply_chat_template(example["messages"], tokenize=True)) for example in split]
+    # return_dict=False: transformers 5 returns a BatchEncoding (len 2, input_ids and attention_mask) by default.
+    lengths = [
+        len(tokenizer.apply_chat_template(example["messages"], tokenize=True, return_dict=False)) for example in split
+    ]
     kept = [index for index, length in enumerate(lengths) if length <= max_length]
     if len(kept) < len(lengths):
         print(
