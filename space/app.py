@@ -50,10 +50,11 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
             max_prompt_tokens=max_prompt_tokens,
             grounded=grounded,
         )
-        sources = knowledge.sources_for(question, context, config.max_sources)
         stream = AnswerStream(model, tokenizer, prompt, config.decoding)
         for partial in stream:
             yield reply_messages(partial, [])
+        # The sources show under the finished answer: looked up after it, not before its first token.
+        sources = knowledge.sources_for(question, context, config.max_sources)
         answer, notice = stream.finished.text, None
         if polish and config.polish_available and answer:
             passages = context_text(context or sources[:1])
