@@ -168,6 +168,7 @@ class OnnxCausalLM:
     def stream(
         self,
         input_ids,
+        attention_mask=None,  # one unpadded prompt: every token is attended to
         *,
         max_new_tokens: int,
         eos_token_id: int,

@@ -39,7 +39,9 @@ def main() -> int:
     rows = list(load_qa_dataset(args.dataset, split="test"))
     knowledge = load_knowledge(args.dataset)
     with tempfile.TemporaryDirectory() as scratch:
-        settings = BenchmarkConfig(dataset=args.dataset, out=Path(scratch), company=args.company, max_new_tokens=96)
+        settings = BenchmarkConfig(
+            dataset=args.dataset, out=Path(scratch), company=args.company, max_new_tokens=96, models={"finetuned": spec}
+        )
         answers, seconds = {}, {}
         for name in ("fp32 transformers", "CPU runtime"):
             load = generation.load_for_generation
