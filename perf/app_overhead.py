@@ -10,7 +10,6 @@ time inside the chat function (what Gradio adds around it is perf/chat.py's diff
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import pstats
 import statistics
@@ -20,9 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_model import demo_model_parser
+
 from cazton_llm.cpu_runtime import load_for_generation
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.retrieval import load_knowledge
 from space.app import make_respond
@@ -39,13 +39,8 @@ def first_update_s(updates) -> float:
 
 
 def main() -> int:
-    demo = OutputLayout(DEMO_ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.imported_base))
-    parser.add_argument("--adapter", default=str(demo.adapter))
-    parser.add_argument("--dataset", default=str(demo.dataset))
+    parser = demo_model_parser(__doc__)
     parser.add_argument("--questions", type=int, default=8)
-    parser.add_argument("--company", default="Northwind Forge")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     config = SpaceConfig(

@@ -11,7 +11,6 @@ decodes with the shared settings (cazton_llm.decoding) on the CPU.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import statistics
@@ -24,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_model import demo_model_parser
 from gradio_client import Client
 from transformers import TextIteratorStreamer
 
 from cazton_llm.cpu_runtime import load_cpu_runtime
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import STOP_REASONS, finish_answer
@@ -107,14 +106,9 @@ def serve_app(config: SpaceConfig, port: int) -> tuple[subprocess.Popen, list[st
 
 
 def main() -> int:
-    demo = OutputLayout(DEMO_ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.imported_base))
-    parser.add_argument("--adapter", default=str(demo.adapter))
-    parser.add_argument("--dataset", default=str(demo.dataset))
+    parser = demo_model_parser(__doc__)
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--max-new-tokens", type=int, default=96)
-    parser.add_argument("--company", default="Northwind Forge", help="the company the adapter was trained for")
     parser.add_argument("--port", type=int, default=7871)
     args = parser.parse_args()
     for path in (args.base_model, args.adapter, args.dataset):

@@ -12,7 +12,6 @@ logits hook, so it runs without the rule. llama-cpp-python has no wheel (it comp
 
 from __future__ import annotations
 
-import argparse
 import copy
 import statistics
 import sys
@@ -23,11 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
+from demo_model import demo_model_parser
 
 from cazton_llm import cpu_runtime
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.decoding import Decoding
-from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.prompt_format import render_prompt
 
@@ -94,14 +93,9 @@ def compiled_variant(model, tokenizer, decoding: Decoding):
 
 
 def main() -> int:
-    demo = OutputLayout(DEMO_ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.imported_base))
-    parser.add_argument("--adapter", default=str(demo.adapter))
-    parser.add_argument("--dataset", default=str(demo.dataset))
+    parser = demo_model_parser(__doc__)
     parser.add_argument("--questions", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=96)
-    parser.add_argument("--company", default="Northwind Forge")
     parser.add_argument("--skip", nargs="*", default=[], help="variants to leave out, e.g. compile")
     args = parser.parse_args()
     spec = ModelSpec.parse(f"{args.base_model}+{args.adapter}")

@@ -9,7 +9,6 @@ and the same clean-stop rate.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -18,22 +17,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_model import demo_model_parser
+
 from benchmark import generation
 from benchmark.config import BenchmarkConfig
 from benchmark.metrics import per_answer_metrics
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.retrieval import load_knowledge
 
 
 def main() -> int:
-    demo = OutputLayout(DEMO_ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.imported_base))
-    parser.add_argument("--adapter", default=str(demo.adapter))
-    parser.add_argument("--dataset", default=str(demo.dataset))
-    parser.add_argument("--company", default="Northwind Forge")
+    parser = demo_model_parser(__doc__)
     args = parser.parse_args()
     spec = ModelSpec.parse(f"{args.base_model}+{args.adapter}")
     rows = list(load_qa_dataset(args.dataset, split="test"))
