@@ -71,9 +71,9 @@ def runtime_dir(spec: ModelSpec) -> Path:
 def convert(spec: ModelSpec, folder: Path) -> None:
     """Merge the adapter into the base (fp32), save it and convert it with the runtime's own builder into `folder`;
     a model the runtime cannot convert or run (an architecture or a shape it lacks) gets UNSUPPORTED instead."""
+    model, tokenizer = load_for_inference(spec, device="cpu")  # before any folder is made: it may refuse the spec
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".merged-", dir=folder.parent) as merged:
-        model, tokenizer = load_for_inference(spec, device="cpu")
         model.save_pretrained(merged)
         tokenizer.save_pretrained(merged)
         del model
