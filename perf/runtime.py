@@ -7,12 +7,14 @@ answer; ratios are against the baseline, and "same text" counts answers identica
 
 Every variant decodes greedily with max_new_tokens and stops at EOS; the transformers variants also get Decoding's
 stop strings and answer-only no-repeat rule, as does ONNX Runtime GenAI (through its logits); CTranslate2 has no
-logits hook, so it runs without the rule. llama-cpp-python has no wheel (it compiles llama.cpp): not measured.
+logits hook, so it runs without the rule; it is not in the lock (`pip install ctranslate2==4.8.5` to measure it).
+llama-cpp-python has no wheel (it compiles llama.cpp): not measured.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import statistics
 import sys
 import tempfile
@@ -121,6 +123,9 @@ def main() -> int:
             "onnxruntime-genai int8": lambda: onnx_variant(spec, tokenizer, decoding, "int8"),
             "onnxruntime-genai int4": lambda: onnx_variant(spec, tokenizer, decoding, "int4"),
         }
+        if importlib.util.find_spec("ctranslate2") is None:  # measured for the choice, not a dependency
+            print("ctranslate2 int8: not installed, not measured (pip install ctranslate2==4.8.5 to measure it)")
+            del builders["ctranslate2 int8"]
         variants = {}
         for name, build in builders.items():
             if not any(skipped in name for skipped in args.skip):
