@@ -13,9 +13,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
+from cazton_llm.cpu_runtime import generation_runtime, load_for_generation
 from cazton_llm.decoding import Decoding
 from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
-from cazton_llm.model_loading import ModelSpec, load_for_inference
+from cazton_llm.model_loading import ModelSpec
 from cazton_llm.retrieval import Knowledge, Source
 from cazton_llm.stopping import finish_answer
 
@@ -40,8 +41,8 @@ class CachedAnswer:
 
 def answers_key(spec: ModelSpec, mode: str, settings, knowledge: Knowledge | None) -> str:
     """Identifies what an answer depends on: the spec, the files of its local folders (so a retrained
-    adapter in the same folder is not mistaken for the old one), the prompt mode, what retrieval can find
-    and the decoding."""
+    adapter in the same folder is not mistaken for the old one), the prompt mode, what retrieval can find,
+    the decoding and the runtime that generates."""
     files = []
     for ref in (spec.base, spec.adapter):
         if ref is not None and ref.is_local:
@@ -52,7 +53,7 @@ def answers_key(spec: ModelSpec, mode: str, settings, knowledge: Knowledge | Non
             ]
     retrieval = knowledge.fingerprint if knowledge is not None and mode in RETRIEVING_MODES else None
     prompting = [mode, settings.company, repr(settings.decoding), retrieval]
-    return hashlib.sha256(json.dumps([str(spec), files, prompting]).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([str(spec), files, prompting, generation_runtime()]).encode()).hexdigest()[:16]
 
 
 def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
@@ -127,7 +128,7 @@ def answer_questions(
     if all((name, keys[mode], row["id"]) in cached for mode in modes for row in rows):
         return {mode: [cached[(name, keys[mode], row["id"])] for row in rows] for mode in modes}
     torch.manual_seed(settings.seed)
-    model, tokenizer = load_for_inference(spec)
+    model, tokenizer = load_for_generation(spec)
     budget = prompt_budget(model, settings.decoding.max_new_tokens)
     answers_path.parent.mkdir(parents=True, exist_ok=True)
     for mode in sorted(modes, key=lambda mode: mode == "follow-up"):

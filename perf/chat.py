@@ -1,16 +1,16 @@
-"""Chat latency through the Space (gradio_client streaming) vs a bare `model.generate` on the same
-prompts: time to first token, tokens/s, their ratios, and how answers ended (EOS / stop string / budget).
+"""Chat latency through the Space (gradio_client streaming) vs plain fp32 transformers `generate` (adapter merged: the
+baseline) and the CPU runtime alone (cazton_llm.cpu_runtime, what the app runs on a CPU), on the same prompts in one
+run: time to first token, tokens/s, their ratios, and how answers ended (EOS / stop string / budget).
 
     python perf/chat.py [--base-model DIR] [--adapter DIR] [--dataset DIR] [--questions N]
 
 Defaults to the demo's outputs (outputs/demo/: SmolLM2-135M-Instruct and its adapter); run `make demo SERVE=0`
-first. The app runs in its own process (`python -m space`), as users reach it; both paths prompt closed-book and
-decode with the shared settings (cazton_llm.decoding) on the CPU.
+first. The app runs in its own process (`python -m space`), as users reach it; every path prompts closed-book and
+decodes with the shared settings (cazton_llm.decoding) on the CPU.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import statistics
@@ -23,11 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_model import demo_model_parser
 from gradio_client import Client
 from transformers import TextIteratorStreamer
 
+from cazton_llm.cpu_runtime import load_cpu_runtime
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.layout import DEMO_ROOT, OutputLayout
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.stopping import STOP_REASONS, finish_answer
@@ -105,14 +106,9 @@ def serve_app(config: SpaceConfig, port: int) -> tuple[subprocess.Popen, list[st
 
 
 def main() -> int:
-    demo = OutputLayout(DEMO_ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-model", default=str(demo.imported_base))
-    parser.add_argument("--adapter", default=str(demo.adapter))
-    parser.add_argument("--dataset", default=str(demo.dataset))
+    parser = demo_model_parser(__doc__)
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--max-new-tokens", type=int, default=96)
-    parser.add_argument("--company", default="Northwind Forge", help="the company the adapter was trained for")
     parser.add_argument("--port", type=int, default=7871)
     args = parser.parse_args()
     for path in (args.base_model, args.adapter, args.dataset):
@@ -130,15 +126,18 @@ def main() -> int:
         max_message_chars=2000,
     )
     model, tokenizer = load_for_inference(config.model_spec, device="cpu")
+    runtime, _ = load_cpu_runtime(config.model_spec)  # converted here first, so the app finds it ready
     questions = list(dict.fromkeys(load_qa_dataset(args.dataset, split="test")["question"]))[: args.questions]
     server, log_lines = serve_app(config, args.port)
     client = Client(f"http://127.0.0.1:{args.port}/", verbose=False)
     bare_generate(model, tokenizer, questions[0], config)
+    bare_generate(runtime, tokenizer, questions[0], config)
     through_app(client, questions[0])
 
-    bare_runs, app_runs = [], []
-    for question in questions:
-        bare_runs.append(bare_generate(model, tokenizer, question, config))
+    base_runs, runtime_runs, app_runs = [], [], []
+    for question in questions:  # interleaved, so a change in the machine's load touches every path alike
+        base_runs.append(bare_generate(model, tokenizer, question, config))
+        runtime_runs.append(bare_generate(runtime, tokenizer, question, config))
         app_runs.append(through_app(client, question))
     server.terminate()
     server.wait(timeout=30)
@@ -146,27 +145,45 @@ def main() -> int:
     app_reasons = Counter(match.group(1) for match in map(ENDED_BY.search, log_lines) if match)
     app_reasons[ENDED_BY.search("".join(log_lines)).group(1)] -= 1
 
-    # Greedy decoding: the app generates the same tokens as the bare run for each prompt.
-    tokens = sum(run["tokens"] for run in bare_runs)
-    bare_tps = tokens / sum(run["total_s"] for run in bare_runs)
-    app_tps = tokens / sum(run["total_s"] for run in app_runs)
-    bare_ttft = statistics.median(run["first_token_s"] for run in bare_runs)
-    app_ttft = statistics.median(run["first_token_s"] for run in app_runs)
-    bare_reasons = Counter(run["stop_reason"] for run in bare_runs)
-    token_counts = [run["tokens"] for run in bare_runs]
-    bare_stream_tps, app_stream_tps = streaming_rate(bare_runs, token_counts), streaming_rate(app_runs, token_counts)
-    print(f"questions: {len(questions)}, tokens generated: {tokens}, max_new_tokens: {args.max_new_tokens}")
-    print(f"{'':24}{'bare generate':>16}{'through app':>16}{'ratio':>10}")
-    print(f"{'first token (median s)':24}{bare_ttft:16.3f}{app_ttft:16.3f}{app_ttft / bare_ttft:9.2f}x")
-    print(f"{'tokens/s (overall)':24}{bare_tps:16.1f}{app_tps:16.1f}{app_tps / bare_tps:9.2f}x")
-    stream_ratio = app_stream_tps / bare_stream_tps
-    print(f"{'tokens/s (streaming)':24}{bare_stream_tps:16.1f}{app_stream_tps:16.1f}{stream_ratio:9.2f}x")
-    print(f"fixed latency added per request: {1000 * (app_ttft - bare_ttft):.0f} ms (median first token)")
-    print(f"app overhead on tokens/s: {100 * (1 - app_tps / bare_tps):.1f}% overall, ", end="")
-    print(f"{100 * (1 - app_stream_tps / bare_stream_tps):.1f}% while streaming (target < 10%)")
-    print(f"first token ratio: {app_ttft / bare_ttft:.2f}x (target < 1.5x)")
-    for label, reasons in (("bare", bare_reasons), ("app", app_reasons)):
-        shares = ", ".join(f"{reason} {100 * reasons[reason] / len(questions):.0f}%" for reason in STOP_REASONS)
+    # Greedy decoding: the app generates the same tokens as the bare runtime for each prompt.
+    paths = {
+        "fp32 generate": (base_runs, [run["tokens"] for run in base_runs]),
+        "CPU runtime": (runtime_runs, [run["tokens"] for run in runtime_runs]),
+        "through app": (app_runs, [run["tokens"] for run in runtime_runs]),
+    }
+    figures = {
+        name: {
+            "first token (median s)": statistics.median(run["first_token_s"] for run in runs),
+            "tokens/s (overall)": sum(tokens) / sum(run["total_s"] for run in runs),
+            "tokens/s (streaming)": streaming_rate(runs, tokens),
+        }
+        for name, (runs, tokens) in paths.items()
+    }
+    print(f"questions: {len(questions)}, max_new_tokens: {args.max_new_tokens}, tokens generated: ", end="")
+    print(", ".join(f"{name} {sum(tokens)}" for name, (_, tokens) in paths.items()))
+    print(f"{'':24}" + "".join(f"{name:>16}{'ratio':>8}" for name in paths))
+    baseline = figures["fp32 generate"]
+    for figure in baseline:
+        cells = "".join(
+            f"{values[figure]:16.3f}{values[figure] / baseline[figure]:7.2f}x" for values in figures.values()
+        )
+        print(f"{figure:24}{cells}")
+    app, bare = figures["through app"], figures["CPU runtime"]
+    speed = app["tokens/s (overall)"] / baseline["tokens/s (overall)"]
+    first = app["first token (median s)"] / baseline["first token (median s)"]
+    print(f"through the app vs fp32 generate: {speed:.2f}x tokens/s (target >= 2.5x), ", end="")
+    print(f"{first:.2f}x first token (target <= 1.5x)")
+    added_ms = 1000 * (app["first token (median s)"] - bare["first token (median s)"])
+    print(f"the app's own latency before the first token: {added_ms:.0f} ms over the bare runtime (median), ", end="")
+    print(f"{app['first token (median s)'] / bare['first token (median s)']:.2f}x; ", end="")
+    print(f"tokens/s {100 * (1 - app['tokens/s (overall)'] / bare['tokens/s (overall)']):.1f}% below it")
+    reasons = {
+        "fp32 generate": Counter(run["stop_reason"] for run in base_runs),
+        "CPU runtime": Counter(run["stop_reason"] for run in runtime_runs),
+        "app": app_reasons,
+    }
+    for label, counted in reasons.items():
+        shares = ", ".join(f"{reason} {100 * counted[reason] / len(questions):.0f}%" for reason in STOP_REASONS)
         print(f"answers ended by ({label}): {shares}")
     return 0
 

@@ -8,7 +8,7 @@ import os
 import gradio as gr
 
 from cazton_llm.chat_prompt import chat_prompt, context_text, prompt_budget
-from cazton_llm.model_loading import load_for_inference
+from cazton_llm.cpu_runtime import load_for_generation
 from cazton_llm.retrieval import Knowledge, PassageIndex, load_knowledge
 from space.chat import AnswerStream
 from space.config import SpaceConfig
@@ -50,10 +50,11 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
             max_prompt_tokens=max_prompt_tokens,
             grounded=grounded,
         )
-        sources = knowledge.sources_for(question, context, config.max_sources)
         stream = AnswerStream(model, tokenizer, prompt, config.decoding)
         for partial in stream:
             yield reply_messages(partial, [])
+        # The sources show under the finished answer: looked up after it, not before its first token.
+        sources = knowledge.sources_for(question, context, config.max_sources)
         answer, notice = stream.finished.text, None
         if polish and config.polish_available and answer:
             passages = context_text(context or sources[:1])
@@ -74,7 +75,7 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     # The dataset first: a damaged folder is named in a second, not after the model has loaded.
     knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
     if model is None:
-        model, tokenizer = load_for_inference(config.model_spec, device=config.device)
+        model, tokenizer = load_for_generation(config.model_spec, device=config.device)
     # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.
     has_passages = bool(knowledge.index.sources)
     extra_inputs = [gr.Checkbox(has_passages, label="Grounded: put the most relevant passages into the prompt")]

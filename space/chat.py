@@ -1,5 +1,6 @@
-"""Streaming generation: `generate` in a thread feeding a `TextIteratorStreamer`, stopped early by
-a stop string or a cancellation (Gradio's stop button), then finished by `cazton_llm.stopping`."""
+"""Streaming generation, stopped early by a stop string or a cancellation (Gradio's stop button), then finished by
+`cazton_llm.stopping`: the CPU runtime (cazton_llm.cpu_runtime) generates in the answering thread itself, token by
+token; transformers' `generate` (CUDA) runs in a thread feeding a `TextIteratorStreamer`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
-from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer, TextStreamer
 
 from cazton_llm.decoding import Decoding
 from cazton_llm.stopping import STOP_REASONS, STOP_STRINGS, FinishedAnswer, cut_at_stop_string, finish_answer
@@ -30,11 +31,26 @@ class StopOnEvent(StoppingCriteria):
         return self.event.is_set()
 
 
+class TextPieces(TextStreamer):
+    """A streamer that keeps the decoded text pieces for `take`, in the generating thread."""
+
+    def __init__(self, tokenizer):
+        super().__init__(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        self.pieces: list[str] = []
+
+    def on_finalized_text(self, text: str, stream_end: bool = False):
+        self.pieces.append(text)
+
+    def take(self) -> list[str]:
+        taken, self.pieces = self.pieces, []
+        return taken
+
+
 class AnswerStream:
     """Iterate to get the answer so far after each new token; `finished` holds the final answer.
 
-    Closing the iterator early (Gradio does so when the user presses stop) cancels generation:
-    the generate thread ends at its next step.
+    Closing the iterator early (Gradio does so when the user presses stop) cancels generation: it ends at its
+    next step.
     """
 
     def __init__(self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS):
@@ -61,37 +77,47 @@ class AnswerStream:
             self._error = error
             streamer.end()
 
-    def __iter__(self) -> Iterator[str]:
-        inputs = self.tokenizer(self.prompt, return_tensors="pt").to(self.model.device)
+    def _pieces_in_thread(self, inputs, kwargs: dict) -> Iterator[str]:
         streamer = TextIteratorStreamer(
             self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=STREAM_TIMEOUT_S
         )
-        self.thread = threading.Thread(
-            target=self._generate,
-            name="space-generate",
-            daemon=True,
-            kwargs=dict(
-                **inputs,
-                **self.decoding.generate_kwargs(self.tokenizer, inputs["input_ids"].shape[1], self.stop_strings),
-                streamer=streamer,
-                stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
-            ),
-        )
+        kwargs = dict(**inputs, **kwargs, streamer=streamer)
+        self.thread = threading.Thread(target=self._generate, name="space-generate", daemon=True, kwargs=kwargs)
         self.thread.start()
-        generated = ""
         try:
-            for piece in streamer:
-                generated += piece
-                shown, hit_stop = cut_at_stop_string(generated, self.stop_strings)
-                if hit_stop:
-                    self.cancelled.set()
-                    break
-                yield shown.strip()
+            yield from streamer
         finally:
             self.cancelled.set()
             self.thread.join()
         if self._error is not None:
             raise self._error
+
+    def _pieces_here(self, inputs, kwargs: dict) -> Iterator[str]:
+        """The CPU runtime's tokens, generated in this thread: no thread to start (0.17 s before the first token on
+        a busy machine, perf/app_overhead.py) and none to stop; closing this iterator ends generation."""
+        pieces = TextPieces(self.tokenizer)
+        for output_ids in self.model.stream(**inputs, **kwargs, streamer=pieces):
+            self._output_ids = output_ids
+            yield from pieces.take()
+
+    def __iter__(self) -> Iterator[str]:
+        inputs = self.tokenizer(self.prompt, return_tensors="pt").to(self.model.device)
+        kwargs = dict(
+            **self.decoding.generate_kwargs(self.tokenizer, inputs["input_ids"].shape[1], self.stop_strings),
+            stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
+        )
+        in_place = hasattr(self.model, "stream")
+        pieces = self._pieces_here(inputs, kwargs) if in_place else self._pieces_in_thread(inputs, kwargs)
+        generated = ""
+        try:
+            for piece in pieces:
+                generated += piece
+                shown, hit_stop = cut_at_stop_string(generated, self.stop_strings)
+                if hit_stop:
+                    break
+                yield shown.strip()
+        finally:
+            pieces.close()
         ended_by_eos = int(self._output_ids[0, -1]) == self.tokenizer.eos_token_id
         self.finished = finish_answer(generated, ended_by_eos=ended_by_eos, stop_strings=self.stop_strings)
         STOP_REASON_COUNTS[self.finished.stop_reason] += 1
