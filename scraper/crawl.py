@@ -51,7 +51,13 @@ def crawl(config: CrawlConfig) -> dict:
     redo_urls = prepare_state(config)
     summary_path(config.out).unlink(missing_ok=True)
     process = CrawlerProcess(crawl_settings(config))
-    process.crawl(SiteSpider, start_url=config.start_url, max_depth=config.max_depth, redo_urls=redo_urls)
+    process.crawl(
+        SiteSpider,
+        start_url=config.start_url,
+        max_depth=config.max_depth,
+        aliases=config.aliases,
+        redo_urls=redo_urls,
+    )
     process.start()
     summary_file = summary_path(config.out)
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {"interrupted": True}

@@ -84,6 +84,10 @@ class WritePagesPipeline:
         if reason == "shutdown":
             write_json(summary_path(self.out_path), {"interrupted": True, "partial": str(self.partial)})
             return
+        if start_redirect := spider.state.get("start_redirect"):  # the site is elsewhere: no output (scraper.cli)
+            write_json(summary_path(self.out_path), {"start_redirect": start_redirect})
+            self.partial.unlink()
+            return
         pages = list(read_jsonl(self.partial))
         by_content, records = set(), []
         for page, paragraphs in zip(pages, remove_boilerplate([page["paragraphs"] for page in pages]), strict=True):
