@@ -11,6 +11,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cazton_llm.errors import disk_full_cause
+
+
+def name_the_output(error: Exception, target: Path, tmp: Path) -> None:
+    """A write stopped by a full disk or a file-size limit names the output it was for (the OSError of a
+    write() names no file; one of the temp path names a file the user never sees): `cazton_llm.errors`
+    turns it into one line."""
+    full = disk_full_cause(error)
+    if full is not None and (full.filename is None or str(tmp) in str(full.filename)):
+        full.filename = str(target)
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -24,6 +35,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
+    except Exception as error:
+        name_the_output(error, target, tmp)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -49,6 +63,9 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
+    except Exception as error:
+        name_the_output(error, target, tmp)
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

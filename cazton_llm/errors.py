@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import resource
 import sys
+import tempfile
 from collections.abc import Callable
 
 USER_ERROR_EXIT_CODE = 2
@@ -14,20 +17,59 @@ class UserError(Exception):
     """A problem the user can fix. The message is one line: what is wrong and what to do."""
 
 
+# "File too large" (a file-size limit, `ulimit -f`, or the filesystem's) and "no space left" (or over quota).
+DISK_FULL = {errno.EFBIG, errno.ENOSPC, errno.EDQUOT}
+
+
+def disk_full_cause(error: BaseException | None) -> OSError | None:
+    """The "file too large" or "no space left" OSError behind `error`, which libraries often wrap
+    (datasets' DatasetGenerationError), or None."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in DISK_FULL:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def as_user_error(error: BaseException) -> UserError | None:
+    """`error` as one line for people when it is one they can fix: a UserError, or a write stopped by a
+    file-size limit or a full disk (named by the file `cazton_llm.atomic` was writing, when known)."""
+    if isinstance(error, UserError):
+        return error
+    full = disk_full_cause(error)
+    if full is None:
+        return None
+    where = full.filename or "a file being written"
+    if full.errno == errno.EFBIG:
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        shown = "unlimited" if limit == resource.RLIM_INFINITY else f"{limit} bytes"
+        return UserError(
+            f"{where}: file too large (the file-size limit, `ulimit -f`, is {shown}): raise the limit, or write "
+            "the output to a filesystem that takes larger files, and run again; nothing was kept of it"
+        )
+    return UserError(
+        f"{where}: no space left on the device: free space there (temp files go to {tempfile.gettempdir()}) "
+        "and run again; nothing was kept of it"
+    )
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, handled: the message is one line saying what was kept and how to continue."""
 
 
 def exit_on_user_error(main: Callable[..., int | None]) -> Callable[..., int]:
-    """Wrap a CLI entry point so a UserError prints `error: ...` on stderr and exits 2, and a handled
-    Ctrl-C prints `interrupted: ...` and exits 130."""
+    """Wrap a CLI entry point so a UserError (or a full disk, see `as_user_error`) prints `error: ...` on stderr
+    and exits 2, and a handled Ctrl-C prints `interrupted: ...` and exits 130."""
 
     @functools.wraps(main)
     def wrapper(*args, **kwargs) -> int:
         try:
             return main(*args, **kwargs) or 0
-        except UserError as error:
-            print(f"error: {error}", file=sys.stderr)
+        except Exception as error:
+            user_error = as_user_error(error)
+            if user_error is None:
+                raise
+            print(f"error: {user_error}", file=sys.stderr)
             raise SystemExit(USER_ERROR_EXIT_CODE) from None
         except Interrupted as interrupted:
             print(f"interrupted: {interrupted}", file=sys.stderr)
