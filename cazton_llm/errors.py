@@ -7,7 +7,7 @@ import functools
 import resource
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 USER_ERROR_EXIT_CODE = 2
 INTERRUPTED_EXIT_CODE = 130  # what shells report for a process ended by Ctrl-C (128 + SIGINT)
@@ -21,24 +21,31 @@ class UserError(Exception):
 DISK_FULL = {errno.EFBIG, errno.ENOSPC, errno.EDQUOT}
 
 
-def disk_full_cause(error: BaseException | None) -> OSError | None:
-    """The "file too large" or "no space left" OSError behind `error`, which libraries often wrap
-    (datasets' DatasetGenerationError), or None."""
+def causes(error: BaseException | None) -> Iterator[BaseException]:
+    """`error` and the exceptions behind it: libraries wrap what our code raised inside them (datasets raises
+    DatasetGenerationError from whatever a builder's `_generate_examples` raised)."""
     while error is not None:
-        if isinstance(error, OSError) and error.errno in DISK_FULL:
-            return error
+        yield error
         error = error.__cause__ or error.__context__
-    return None
+
+
+def disk_full_cause(error: BaseException | None) -> OSError | None:
+    """The "file too large" or "no space left" OSError behind `error`, or None."""
+    return next((cause for cause in causes(error) if isinstance(cause, OSError) and cause.errno in DISK_FULL), None)
 
 
 def as_user_error(error: BaseException) -> UserError | None:
-    """`error` as one line for people when it is one they can fix: a UserError, or a write stopped by a
-    file-size limit or a full disk (named by the file `cazton_llm.atomic` was writing, when known)."""
-    if isinstance(error, UserError):
-        return error
-    full = disk_full_cause(error)
-    if full is None:
-        return None
+    """`error` as one line for people when it is one they can fix: a UserError (also one a library wrapped), or a
+    write stopped by a file-size limit or a full disk (named by the file `cazton_llm.atomic` was writing)."""
+    for cause in causes(error):
+        if isinstance(cause, UserError):
+            return cause
+        if isinstance(cause, OSError) and cause.errno in DISK_FULL:
+            return disk_full_error(cause)
+    return None
+
+
+def disk_full_error(full: OSError) -> UserError:
     where = full.filename or "a file being written"
     if full.errno == errno.EFBIG:
         limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
