@@ -52,11 +52,11 @@ def disk_full_error(full: OSError) -> UserError:
         shown = "unlimited" if limit == resource.RLIM_INFINITY else f"{limit} bytes"
         return UserError(
             f"{where}: file too large (the file-size limit, `ulimit -f`, is {shown}): raise the limit, or write "
-            "the output to a filesystem that takes larger files, and run again; nothing was kept of it"
+            "the output to a filesystem that takes larger files, and run again"
         )
     return UserError(
         f"{where}: no space left on the device: free space there (temp files go to {tempfile.gettempdir()}) "
-        "and run again; nothing was kept of it"
+        "and run again"
     )
 
 

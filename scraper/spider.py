@@ -46,6 +46,7 @@ class SiteSpider(scrapy.Spider):
         self.max_depth = max_depth
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
         self.robots_unreachable: dict[str, str] = {}  # site -> why its robots.txt could not be read (middlewares)
+        self.write_error: OSError | None = None  # a full disk or file-size limit stopped the pages' writes (pipelines)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -75,6 +76,11 @@ class SiteSpider(scrapy.Spider):
         """Page requests not answered yet: queued or in flight when the crawl stopped."""
         return len(self.seen) - self.state.get("finished", 0)
 
+    @property
+    def unwritten(self) -> set[str]:
+        """Pages fetched but not written (a full disk stopped the crawl): fetched again on --resume."""
+        return self.state.setdefault("unwritten", set())
+
     def page_finished(self) -> None:
         self.state["finished"] = self.state.get("finished", 0) + 1
 
@@ -97,7 +103,9 @@ class SiteSpider(scrapy.Spider):
         request = self.page_request(self.start_url, depth=0)
         if request is not None:
             yield request
-        for url in self.redo_urls:  # already seen and counted once: only fetched again (its depth was not kept)
+        redo_urls = dict.fromkeys([*self.redo_urls, *self.unwritten])
+        self.unwritten.clear()
+        for url in redo_urls:  # already seen and counted once: only fetched again (its depth was not kept)
             if not self.in_site(url):  # read back from a file: checked again
                 continue
             meta = {"page_depth": SITEMAP_PAGE_DEPTH}

@@ -4,15 +4,13 @@ do, no traceback, and nothing under the output folder that could pass for a data
 
 import errno
 import json
-import resource
-import signal
 import subprocess
 import sys
 
 import pytest
 
 from cazton_llm.errors import as_user_error
-from tests.bad_input import PAGE
+from tests.bad_input import PAGE, with_file_size_limit
 from tests.dataset_builder.conftest import REPO
 
 PAIR = {
@@ -43,14 +41,6 @@ def write_inputs(folder, pairs: int, paragraphs: int) -> None:
                 "text": "\n\n".join(texts),
             }
             handle.write(json.dumps(record) + "\n")
-
-
-def with_file_size_limit(limit: int):
-    def before_exec():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return before_exec
 
 
 @pytest.mark.parametrize(
