@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from cazton_llm.errors import disk_full_cause
 
@@ -68,6 +69,19 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def appending(path: str | os.PathLike) -> Iterator[TextIO]:
+    """`path` opened to append UTF-8 text: a resumable log of records (its reader drops a last line cut short). A
+    write that a full disk or a file-size limit stops names `path` (see `name_the_output`)."""
+    target = Path(path)
+    try:
+        with target.open("a", encoding="utf-8") as handle:
+            yield handle
+    except Exception as error:
+        name_the_output(error, target, target)
+        raise
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -2,14 +2,12 @@
 the write gets EFBIG as on a filesystem's own limit) or by a full disk: one `error:` line naming the file and what to
 do, no traceback, and nothing under the output folder that could pass for a dataset."""
 
-import errno
 import json
 import subprocess
 import sys
 
 import pytest
 
-from cazton_llm.errors import as_user_error
 from tests.bad_input import PAGE, with_file_size_limit
 from tests.dataset_builder.conftest import REPO
 
@@ -71,10 +69,3 @@ def test_file_too_large_during_build_is_one_error_line(tmp_path, pairs, paragrap
     assert f"file too large (the file-size limit, `ulimit -f`, is {limit} bytes): raise the limit" in errors[0]
     assert named in errors[0], errors[0]
     assert list((tmp_path / "out").iterdir()) == []  # no dataset folder, no temp folder left behind
-
-
-def test_no_space_left_names_the_file_and_says_to_free_space():
-    wrapped = RuntimeError("An error occurred while generating the dataset")
-    wrapped.__cause__ = OSError(errno.ENOSPC, "No space left on device", "/data/out/dataset")
-    message = str(as_user_error(wrapped))
-    assert message.startswith("/data/out/dataset: no space left on the device: free space there")
