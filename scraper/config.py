@@ -19,8 +19,8 @@ class CrawlConfig:
     start_url: str = field(
         default="https://cazton.com",
         metadata={
-            "help": "page to start from; the crawl stays on its host and port. `sample`: the bundled sample site, "
-            "served on 127.0.0.1:SAMPLE_PORT while the crawl runs"
+            "help": "page to start from; the crawl stays on its scheme, host and port (and --alias origins). "
+            "`sample`: the bundled sample site, served on 127.0.0.1:SAMPLE_PORT while the crawl runs"
         },
     )
     aliases: list[str] = field(

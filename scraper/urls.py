@@ -44,13 +44,9 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def site_of(url: str) -> str:
-    """Host and port: what "the same site" means for the crawl (a different port is off-site)."""
-    return urlsplit(canonical_url(url)).netloc
-
-
 def origin_of(url: str) -> str:
-    """`scheme://host[:port]` (no default port): what a redirect must keep, and what `--alias` names."""
+    """`scheme://host[:port]` (no default port): what "the same site" means for the crawl, with the origins declared
+    its aliases (another scheme or port is another site); what `--alias` names."""
     parts = urlsplit(canonical_url(url))
     return f"{parts.scheme}://{parts.netloc}"
 
