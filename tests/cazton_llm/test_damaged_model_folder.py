@@ -63,3 +63,24 @@ def test_a_damaged_model_folder_is_one_line(qa_dataset_dir, tiny_base_dir, adapt
     assert error.startswith(f"error: {damaged}"), error
     assert says in error and "copy " in error, error
     assert not (tmp_path / "report").exists() and not (tmp_path / "adapter-out").exists()
+
+
+def broken_front_matter(card: Path) -> None:
+    card.write_text(card.read_text().replace("---\n", "---\ndatasets: [\n", 1))
+
+
+@pytest.mark.parametrize("entry_point", ["benchmark", "space"])
+def test_a_damaged_adapter_card_is_one_line(qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, entry_point):
+    """The Space reads the adapter's card for its dataset when none is given; the benchmark's --update-model-card
+    reads it before any answer is made."""
+    adapter = Path(shutil.copytree(adapter_dir, tmp_path / "adapter"))
+    broken_front_matter(adapter / "README.md")
+    argv = commands(qa_dataset_dir, tiny_base_dir, tmp_path, adapter)[entry_point]
+    if entry_point == "space":
+        argv = argv[: argv.index("--dataset")]  # no dataset given: the card names it
+    else:
+        argv += ["--update-model-card", str(adapter), "--card-model", "base"]
+    error = refusal_line(argv)
+    assert error.startswith(f"error: {adapter / 'README.md'} is cut short or damaged ("), error
+    assert "copy the adapter folder again" in error, error
+    assert not (tmp_path / "report").exists()
