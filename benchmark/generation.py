@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from cazton_llm.atomic import appending
 from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
 from cazton_llm.cpu_runtime import generation_runtime, load_for_generation
 from cazton_llm.decoding import Decoding
@@ -134,7 +135,7 @@ def answer_questions(
     for mode in sorted(modes, key=lambda mode: mode == "follow-up"):
         retrieved = {row["id"]: cached.get((name, keys.get("retrieved"), row["id"])) for row in rows}
         todo = [(index, row) for index, row in enumerate(rows) if (name, keys[mode], row["id"]) not in cached]
-        with answers_path.open("a", encoding="utf-8") as handle:
+        with appending(answers_path) as handle:
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"{name}, {mode}", unit="batch"):
                 batch = todo[start : start + settings.batch_size]
                 prompts = [

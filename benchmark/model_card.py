@@ -8,6 +8,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard
 
 from cazton_llm.atomic import write_text
+from cazton_llm.cards import load_card
 from cazton_llm.errors import UserError
 
 CARD_METRICS = {
@@ -39,13 +40,19 @@ def eval_results(metrics_by_mode: dict[str, dict], dataset: str, split: str) -> 
     ]
 
 
-def update_model_card(adapter_dir: str | Path, model: str, results: dict) -> None:
+def read_model_card(adapter_dir: str | Path) -> ModelCard:
+    """The adapter's model card; missing or damaged is one UserError (checked before the benchmark runs, too)."""
     card_path = Path(adapter_dir) / "README.md"
     if not card_path.is_file():
         raise UserError(f"no model card at {card_path}: pass the adapter folder written by `python -m train`")
+    return load_card(card_path, ModelCard, "copy the adapter folder again, or train it again with `python -m train`")
+
+
+def update_model_card(adapter_dir: str | Path, model: str, results: dict) -> None:
+    card_path = Path(adapter_dir) / "README.md"
     if model not in results["models"]:
         raise UserError(f"model {model!r} is not in this benchmark: choose one of {', '.join(results['models'])}")
-    card = ModelCard.load(card_path)
+    card = read_model_card(adapter_dir)
     by_mode = {mode: results["metrics"][mode][model] for mode in results["modes"] if model in results["metrics"][mode]}
     card.data.eval_results = eval_results(by_mode, results["dataset"], results["split"])
     card.data.model_name = card.data.model_name or Path(adapter_dir).name

@@ -12,7 +12,7 @@ from benchmark.config import MODE_MEANINGS, BenchmarkConfig
 from benchmark.generation import answer_questions
 from benchmark.judge import Judge, pairwise_results
 from benchmark.metrics import copies_previous, per_answer_metrics, summarize
-from benchmark.model_card import update_model_card
+from benchmark.model_card import read_model_card, update_model_card
 from benchmark.report import write_report
 from benchmark.retrieval_scores import (
     held_out_cases,
@@ -72,6 +72,10 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     out_dir = config.out
     # The judge's spec and API key are checked before any model answers, not after every answer was made.
     judge = Judge(config.judge, out_dir / "judge_cache") if config.judge else None
+    # Read whole before the dataset and any model load: a bad line is named at once.
+    visitors = read_visitor_questions(config.visitor_questions) if config.visitor_questions else None
+    if config.update_model_card:
+        read_model_card(config.update_model_card)  # a damaged card is named now, not after every answer was made
     dataset = load_qa_dataset(config.dataset, split=config.split)
     rows = list(dataset)[: config.limit] if config.limit else list(dataset)
     if not rows:
@@ -81,7 +85,6 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
             f"--modes oracle puts each question's source passage in the prompt, and no question of "
             f"{config.dataset} has one (pairs imported from CSV have none): leave oracle out"
         )
-    visitors = read_visitor_questions(config.visitor_questions) if config.visitor_questions else None
     knowledge = load_knowledge(config.dataset)
     retrieval = {
         "held-out": score_retrieval(knowledge, held_out_cases(rows)),

@@ -10,6 +10,18 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
+
+from cazton_llm.errors import disk_full_cause
+
+
+def name_the_output(error: Exception, target: Path, tmp: Path) -> None:
+    """A write stopped by a full disk or a file-size limit names the output it was for (the OSError of a
+    write() names no file; one of the temp path names a file the user never sees): `cazton_llm.errors`
+    turns it into one line."""
+    full = disk_full_cause(error)
+    if full is not None and (full.filename is None or str(tmp) in str(full.filename)):
+        full.filename = str(target)
 
 
 @contextmanager
@@ -24,6 +36,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
+    except Exception as error:
+        name_the_output(error, target, tmp)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -49,8 +64,24 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
+    except Exception as error:
+        name_the_output(error, target, tmp)
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def appending(path: str | os.PathLike) -> Iterator[TextIO]:
+    """`path` opened to append UTF-8 text: a resumable log of records (its reader drops a last line cut short). A
+    write that a full disk or a file-size limit stops names `path` (see `name_the_output`)."""
+    target = Path(path)
+    try:
+        with target.open("a", encoding="utf-8") as handle:
+            yield handle
+    except Exception as error:
+        name_the_output(error, target, target)
+        raise
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -11,11 +11,13 @@ merged into it: the same answers, without LoRA's extra matrix products at every 
 from __future__ import annotations
 
 import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from cazton_llm.errors import UserError
 from cazton_llm.hub import is_local
+from cazton_llm.input_files import read_utf8
 from cazton_llm.prompt_format import prepare_tokenizer
 
 
@@ -45,8 +47,9 @@ class ModelRef:
 
 
 def check_saved_folder(folder: Path, role: str, config_file: str, weights: str) -> None:
-    """A `save_pretrained` folder (`role`: model or adapter) has its config and `weights` (a glob), and each
-    safetensors file's header reads, so a broken copy is named before anything loads."""
+    """A `save_pretrained` folder (`role`: model or adapter) has its config and `weights` (a glob), each JSON file
+    (config, generation config, tokenizer files) reads as a JSON object and each safetensors file's header reads,
+    so a broken copy is named before anything loads."""
     from safetensors import SafetensorError, safe_open
 
     hint = "give the folder save_pretrained wrote"
@@ -54,6 +57,8 @@ def check_saved_folder(folder: Path, role: str, config_file: str, weights: str) 
         raise UserError(f"{role} folder {str(folder)!r} has no {config_file}: {hint}")
     if not [*folder.glob(weights), *folder.glob(weights.replace(".safetensors", ".bin"))]:
         raise UserError(f"{role} folder {str(folder)!r} has no {role} weights ({weights}): {hint}")
+    for path in sorted(folder.glob("*.json")):
+        check_json_object(path, f"it is cut short or damaged; copy the {role} folder again")
     for path in sorted(folder.glob("*.safetensors")):
         try:
             with safe_open(path, framework="np"):
@@ -62,6 +67,18 @@ def check_saved_folder(folder: Path, role: str, config_file: str, weights: str) 
             raise UserError(
                 f"{path} is not a readable safetensors file ({error}): it is cut short or damaged; copy it again"
             ) from None
+
+
+def check_json_object(path: Path, hint: str) -> None:
+    """`path` is UTF-8 text holding one JSON object; otherwise a UserError naming it, where and `hint`."""
+    text = read_utf8(path, hint=hint)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"{path}:{error.lineno}"
+        raise UserError(f"{where}: not valid JSON ({error.msg} at column {error.colno}): {hint}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"{path}: expected a JSON object, got {type(value).__name__}: {hint}")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from cazton_llm.atomic import atomic_dir, write_jsonl
 from cazton_llm.cards import write_card
 from cazton_llm.errors import UserError
 from cazton_llm.hub import upload_folder
+from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import read_qa
 from dataset_builder.card import BUILD_SUMMARY_FILE, card_data, dataset_card
 from dataset_builder.config import BuildConfig
@@ -80,6 +81,8 @@ def build_dataset(config: BuildConfig) -> dict:
     cleaning = cleaning_report(config)
     if config.pages is not None and not config.pages.is_file():
         raise UserError(f"pages file {str(config.pages)!r} not found: crawl with `python -m scraper` first")
+    if config.pages is not None:
+        read_pages(config.pages)  # a bad line is named before any output is started (the builder reads it again)
     records = list(read_qa(config.qa))
     if not records:
         raise UserError(f"QA file {str(config.qa)!r} has no pairs")

@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 
 from cazton_llm.atomic import write_json
-from cazton_llm.errors import UserError
+from cazton_llm.errors import UserError, as_user_error
 from cazton_llm.layout import OutputLayout
 from pipeline.config import PipelineConfig
 from pipeline.fingerprint import digest_json, digest_path
@@ -29,11 +29,12 @@ VERSIONED_PACKAGES = ("torch", "transformers", "datasets", "peft", "trl", "scrap
 
 
 class StageFailed(Exception):
-    """A stage raised: bad input (a UserError, exit code 2) or a crash (exit code 1, traceback worth showing)."""
+    """A stage raised: bad input (a UserError or a full disk, exit code 2) or a crash (exit code 1, with traceback)."""
 
     def __init__(self, stage: str, cause: BaseException):
-        self.stage, self.bad_input = stage, isinstance(cause, UserError)
-        reason = str(cause) if self.bad_input else f"{type(cause).__name__}: {cause}"
+        user_error = as_user_error(cause)  # a full disk too: the user can fix it
+        self.stage, self.bad_input = stage, user_error is not None
+        reason = str(user_error) if self.bad_input else f"{type(cause).__name__}: {cause}"
         super().__init__(f"stage {stage!r} failed: {reason}")
 
 

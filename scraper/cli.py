@@ -12,7 +12,7 @@ from cazton_llm.errors import UserError, exit_on_user_error
 from cazton_llm.stage_config import config_from, config_parser, parse_namespace
 from scraper.config import CrawlConfig
 from scraper.crawl import crawl, site_served
-from scraper.output_files import SUMMARY_REASONS
+from scraper.output_files import SUMMARY_REASONS, summary_path
 
 
 def make_parser():
@@ -80,6 +80,12 @@ def crawl_and_report(config: CrawlConfig) -> int:
     started = time.monotonic()
     with site_served(config) as served:
         summary = crawl(served)
+    if redirect := summary.get("start_redirect"):
+        summary_path(config.out).unlink(missing_ok=True)
+        raise UserError(
+            f"the start page {config.start_url} redirects to {redirect['target']}, another site: "
+            f"add --alias {redirect['alias']} to crawl it as the same site, or start from it"
+        )
     print_summary(summary, time.monotonic() - started, config.max_pages)
     return 3 if summary.get("interrupted") else 0
 

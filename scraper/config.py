@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegative, Port, Seconds, check_fields
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
 SAMPLE_SITE = "sample"  # as start_url: the bundled sample site (scraper/sample_site), served on 127.0.0.1
 # No contact URL of our own to give: a user crawling other sites should name themselves with --user-agent.
 USER_AGENT = "cazton-llm-crawler/0.1 (site-to-chatbot crawler)"
@@ -18,8 +19,19 @@ class CrawlConfig:
     start_url: str = field(
         default="https://cazton.com",
         metadata={
-            "help": "page to start from; the crawl stays on its host and port. `sample`: the bundled sample site, "
-            "served on 127.0.0.1:SAMPLE_PORT while the crawl runs"
+            "help": "page to start from; the crawl stays on its scheme, host and port (and --alias origins). "
+            "`sample`: the bundled sample site, served on 127.0.0.1:SAMPLE_PORT while the crawl runs"
+        },
+    )
+    aliases: list[str] = field(
+        default_factory=list,
+        metadata={
+            "aliases": "--alias",
+            "action": "extend",
+            "metavar": "ORIGIN",
+            "help": "another origin (scheme://host[:port]) of the same site, e.g. https://www.cazton.com: redirects "
+            "to it are followed, links to it are crawled (its robots.txt obeyed), a path on it is the same page "
+            "as on START_URL; repeat for more",
         },
     )
     sample_port: Port = field(
@@ -59,9 +71,26 @@ class CrawlConfig:
             raise FieldError(
                 "start_url", f"{self.start_url!r} is not an http(s) URL: give e.g. https://example.com, or `sample`"
             )
+        self.aliases = [checked_origin(alias) for alias in self.aliases]
         if not self.user_agent.strip() or not self.user_agent.isprintable():
             raise FieldError("user_agent", f"{self.user_agent!r} must be one line of printable text")
         if self.out.suffix != ".jsonl":
             raise FieldError("out", f"{str(self.out)!r} must end in .jsonl")
         if self.state_dir is None:
             self.state_dir = self.out.parent / "crawl"
+
+
+def checked_origin(alias: str) -> str:
+    """An alias as `scheme://host[:port]` (lower case, no default port, no `/`), or a FieldError naming it."""
+    parts = urlsplit(alias.strip())
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = -1
+    extra = parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname or port == -1 or extra:
+        raise FieldError(
+            "aliases", f"{alias!r} is not an origin: give scheme://host[:port], e.g. https://www.example.com"
+        )
+    scheme = parts.scheme.lower()
+    return f"{scheme}://{parts.hostname}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")

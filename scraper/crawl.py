@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 
-from cazton_llm.errors import UserError, exit_on_user_error
+from cazton_llm.errors import UserError, as_user_error, exit_on_user_error
 from scraper.config import SAMPLE_SITE, CrawlConfig
 from scraper.output_files import check_partial, drop_unfinished_page, partial_path, summary_path
 
@@ -51,8 +51,20 @@ def crawl(config: CrawlConfig) -> dict:
     redo_urls = prepare_state(config)
     summary_path(config.out).unlink(missing_ok=True)
     process = CrawlerProcess(crawl_settings(config))
-    process.crawl(SiteSpider, start_url=config.start_url, max_depth=config.max_depth, redo_urls=redo_urls)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(
+        crawler,
+        start_url=config.start_url,
+        max_depth=config.max_depth,
+        aliases=config.aliases,
+        redo_urls=redo_urls,
+    )
     process.start()
+    if crawler.spider.write_error:
+        raise UserError(
+            f"{as_user_error(crawler.spider.write_error)}; the pages written before it are kept: continue with the "
+            "same command plus --resume"
+        )
     summary_file = summary_path(config.out)
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {"interrupted": True}
     if not summary.get("interrupted"):

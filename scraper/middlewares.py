@@ -17,7 +17,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
-from scraper.urls import DEFAULT_PORTS
+from scraper.urls import origin_of
 
 MAX_RETRY_AFTER_SECONDS = 120.0
 # RFC 9309 2.5: a crawler may stop parsing robots.txt after some size, which must be at least 500 KiB.
@@ -66,23 +66,28 @@ class BackoffRetryMiddleware:
 
 
 class OffSiteRedirect(IgnoreRequest):
-    """A redirect to another scheme, host or port: not followed (the spider counts the page as off_site)."""
+    """A redirect to another scheme, host or port, not declared an alias of the site: not followed (the spider
+    counts the page as off_site). `alias` is the origin to declare (`--alias`) to follow it."""
 
     def __init__(self, source: str, target: str):
         super().__init__(f"redirect to another site not followed: {source} -> {target}")
         self.target = target
+        self.alias = origin_of(target)
 
 
-def origin(request: Request) -> tuple[str, str, int | None]:
-    parts = urlparse_cached(request)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(parts.scheme)
+def declare(alias: str) -> str:
+    """What to do about a redirect to another origin that is the site's own."""
+    return f"add --alias {alias} to crawl it as the same site"
 
 
 class SameSiteRedirects:
-    """Follow a redirect only to the same scheme, host and port: another port of the same host is another site."""
+    """Follow a redirect only to the same scheme, host and port (another port of the same host is another site), or
+    from one of the site's origins (its start URL's and its declared aliases, `spider.site_origins`) to another."""
 
     def _redirect(self, redirected: Request, request: Request, reason):
-        if origin(redirected) != origin(request):
+        source, target = origin_of(request.url), origin_of(redirected.url)
+        site_origins = self.crawler.spider.site_origins
+        if source != target and not (source in site_origins and target in site_origins):
             raise OffSiteRedirect(request.url, redirected.url)
         return super()._redirect(redirected, request, reason)
 
@@ -123,14 +128,15 @@ class RobotsTxtEveryRequestMiddleware(RobotsTxtMiddleware):
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     async def robot_parser(self, request):
-        netloc = urlparse_cached(request).netloc
-        if netloc not in self._parsers:
-            self._parsers[netloc] = waiting = Deferred()
-            self._parsers[netloc] = await self.read_robots(request)
+        parts = urlparse_cached(request)
+        origin = f"{parts.scheme}://{parts.netloc}"  # RFC 9309 2.3: robots.txt is per scheme, host and port
+        if origin not in self._parsers:
+            self._parsers[origin] = waiting = Deferred()
+            self._parsers[origin] = await self.read_robots(request)
             waiting.callback(None)
-        elif isinstance(self._parsers[netloc], Deferred):
-            await maybe_deferred_to_future(self._parsers[netloc])
-        return self._parsers[netloc]
+        elif isinstance(self._parsers[origin], Deferred):
+            await maybe_deferred_to_future(self._parsers[origin])
+        return self._parsers[origin]
 
     async def read_robots(self, request):
         parts = urlparse_cached(request)
@@ -145,7 +151,9 @@ class RobotsTxtEveryRequestMiddleware(RobotsTxtMiddleware):
         try:
             response = await self.crawler.engine.download_async(robots_request)
         except OffSiteRedirect as error:
-            return self.unreachable(parts.netloc, f"it redirects to another site, {error.target}")
+            return self.unreachable(
+                parts.netloc, f"it redirects to another site, {error.target}; {declare(error.alias)}"
+            )
         except IgnoreRequest as error:
             if "DOWNLOAD_MAXSIZE" in str(error):  # HttpCompressionMiddleware: a gzip bomb
                 return self.unreachable(parts.netloc, f"it unpacks to more than {self.max_size // 2**20} MB")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 from tqdm import tqdm
 
 from cazton_llm.atomic import write_json, write_jsonl
+from cazton_llm.errors import disk_full_cause
 from cazton_llm.input_files import read_jsonl
 from scraper.boilerplate import remove_boilerplate
 from scraper.extract import extract_page
@@ -67,8 +69,18 @@ class WritePagesPipeline:
         self.progress = tqdm(total=self.max_pages, initial=already, desc="pages", unit="page", mininterval=1)
 
     def process_item(self, item):
-        self.handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-        self.handle.flush()
+        spider = self.crawler.spider
+        if spider.write_error:  # the crawl is stopping; scraper.crawl reports why, once
+            spider.unwritten.add(item["url"])
+            raise DropItem(f"not written: writing {self.partial} failed", log_level="INFO")
+        try:
+            self.handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+            self.handle.flush()
+        except OSError as error:
+            self.stop_on_full_disk(error)
+            spider.unwritten.add(item["url"])
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="write_failed"))
+            raise DropItem(f"not written: {error}", log_level="INFO") from None
         stats = self.crawler.stats
         queued = (stats.get_value("scheduler/enqueued") or 0) - (stats.get_value("scheduler/dequeued") or 0)
         self.progress.set_postfix(queued=queued, errors=self.crawler.spider.counts["error"], refresh=False)
@@ -76,13 +88,38 @@ class WritePagesPipeline:
         return item
 
     def close_spider(self):
-        self.handle.close()
         self.progress.close()
+        try:
+            self.handle.close()  # flushes what a full disk refused: it fails again
+        except OSError as error:
+            self.stop_on_full_disk(error)
+
+    def stop_on_full_disk(self, error: OSError) -> None:
+        """Keep a write that a full disk or a file-size limit stopped for `scraper.crawl` to report in one line
+        (Scrapy would log it and go on); anything else propagates."""
+        full = disk_full_cause(error)
+        if full is None:
+            raise error
+        full.filename = full.filename or str(self.partial)  # write() and close() name no file
+        if not self.crawler.spider.write_error:
+            self.crawler.spider.write_error = error
 
     def finish(self, spider, reason):
+        if spider.write_error:  # nothing final can be written; the partial file is kept for --resume
+            return
+        try:
+            self.write_final(spider, reason)
+        except OSError as error:
+            self.stop_on_full_disk(error)
+
+    def write_final(self, spider, reason):
         counts = spider.counts
         if reason == "shutdown":
             write_json(summary_path(self.out_path), {"interrupted": True, "partial": str(self.partial)})
+            return
+        if start_redirect := spider.state.get("start_redirect"):  # the site is elsewhere: no output (scraper.cli)
+            write_json(summary_path(self.out_path), {"start_redirect": start_redirect})
+            self.partial.unlink()
             return
         pages = list(read_jsonl(self.partial))
         by_content, records = set(), []

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, url_query_cleaner
 
+from scraper.config import DEFAULT_PORTS
+
 TRACKING_PARAMS = (
     "utm_source",
     "utm_medium",
@@ -27,7 +29,6 @@ TRACKING_PARAMS = (
     "ref",
     "yclid",
 )
-DEFAULT_PORTS = {"http": 80, "https": 443}
 NON_HTML_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
@@ -43,9 +44,17 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def site_of(url: str) -> str:
-    """Host and port: what "the same site" means for the crawl (a different port is off-site)."""
-    return urlsplit(canonical_url(url)).netloc
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` (no default port): what "the same site" means for the crawl, with the origins declared
+    its aliases (another scheme or port is another site); what `--alias` names."""
+    parts = urlsplit(canonical_url(url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def on_origin(url: str, origin: str) -> str:
+    """`url` (canonical) with its scheme, host and port replaced by `origin`'s: the same page on an alias."""
+    parts = urlsplit(canonical_url(url))
+    return canonical_url(origin + urlunsplit(("", "", parts.path, parts.query, "")))
 
 
 def has_non_html_extension(url: str) -> bool:

@@ -55,6 +55,7 @@ def check_local_inputs(config: SpaceConfig) -> None:
             ModelRef.parse(name).check()
     if config.dataset and is_local(config.dataset) and not Path(config.dataset).expanduser().is_dir():
         raise UserError(f"dataset folder {config.dataset!r} does not exist: build it with `python -m dataset_builder`")
+    config.model_spec.check()  # the local folders' config, tokenizer and weight files are readable
 
 
 @exit_on_user_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cazton_llm.cards import load_card
 from cazton_llm.hub import hub_errors
 from cazton_llm.model_loading import ModelRef
 
@@ -27,7 +28,8 @@ def dataset_named_by(adapter: str) -> str | None:
                 return None
     if not card_path.is_file():
         return None
-    named = ModelCard.load(card_path).data.datasets
+    hint = "copy the adapter folder again, or name the dataset with --dataset"
+    named = load_card(card_path, ModelCard, hint).data.datasets
     if isinstance(named, str):  # one dataset, written without a list
         return named
     return named[0] if named else None

@@ -3,6 +3,8 @@
 nothing half-written)."""
 
 import json
+import resource
+import signal
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,14 @@ def assert_refused(main, argv: list[str], folder: Path, capsys, message: str) ->
     assert message in errors[0], errors[0]
     assert folder_state(folder) == before, "a refused command changed files"
     return errors[0]
+
+
+def with_file_size_limit(limit: int):
+    """A `preexec_fn` for a child process whose files may grow to `limit` bytes: past it a write fails with EFBIG
+    ("file too large", as on a filesystem's own limit), SIGXFSZ being ignored instead of killing the process."""
+
+    def before_exec():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return before_exec

@@ -156,3 +156,28 @@ def test_oracle_mode_without_passages_is_refused(dataset_without_passages, tiny_
         capsys,
         "--modes oracle puts each question's source passage in the prompt, and no question of",
     )
+
+
+VISITOR = {"id": "v01", "question": "what do u guys do", "pages": ["/"], "answer": "Software.", "answerable": True}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps(VISITOR) + '\n{"id": "v02", "question": "who sta',
+         "visitors.jsonl:2: not valid JSON (EOF while parsing a string at column 34): the line is cut short"),
+        (json.dumps({**VISITOR, "pages": "/"}) + "\n",
+         "visitors.jsonl:1: field 'pages' should be a valid array, got \"/\""),
+        (json.dumps({key: value for key, value in VISITOR.items() if key != "question"}) + "\n",
+         "visitors.jsonl:1: field 'question' is missing (expected a visitor question)"),
+        (json.dumps(VISITOR) + "\nv02: who started the company?\n",
+         "visitors.jsonl:2: not valid JSON (expected value at column 1)"),
+    ],
+    ids=["cut-line", "wrong-type", "missing-field", "not-json"],
+)  # fmt: off
+def test_a_bad_visitor_questions_file_is_named_by_file_and_line(
+    qa_dataset_dir, tiny_base_dir, tmp_path, capsys, content, message
+):
+    (tmp_path / "visitors.jsonl").write_text(content)
+    argv = ["--dataset", str(qa_dataset_dir), "--model", f"base={tiny_base_dir}", "--out", str(tmp_path / "report")]
+    assert_refused(main, [*argv, "--visitor-questions", str(tmp_path / "visitors.jsonl")], tmp_path, capsys, message)

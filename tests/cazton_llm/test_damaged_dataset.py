@@ -3,13 +3,12 @@ given to the benchmark, training or the Space: one `error:` line naming the fold
 exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build."""
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.cazton_llm.entry_points import commands, refusal_line
+
 BUILD_AGAIN = "build it again with `python -m dataset_builder build`"
 
 
@@ -45,17 +44,6 @@ DAMAGES = {
 }
 
 
-def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]:
-    recipe = str(REPO / "train/configs/tiny.yaml")
-    return {
-        "benchmark": ["-m", "benchmark", "--dataset", str(dataset), "--model", f"base={model}", "--out",
-                      str(tmp_path / "report")],
-        "train": ["-m", "train", "--config", recipe, "--model_name_or_path", str(model), "--dataset_name",
-                  str(dataset), "--output_dir", str(tmp_path / "adapter"), "--report_to", "none"],
-        "space": ["-m", "space", "--base-model", str(model), "--adapter", "", "--dataset", str(dataset)],
-    }  # fmt: skip
-
-
 @pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
 @pytest.mark.parametrize("damage", DAMAGES, ids=str)
 def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, damage, entry_point):
@@ -64,13 +52,7 @@ def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_di
     dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / f"damaged-{entry_point}-{damage.replace(' ', '-')}"))
     spoil, reason = DAMAGES[damage]
     spoil(dataset)
-    argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
-    result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
-    lines = result.stderr.splitlines()
-    errors = [line for line in lines if line.startswith("error: ")]
-    assert result.returncode == 2, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr
-    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr[-3000:]
-    assert errors[0].isprintable(), errors[0]  # no control characters quoted from the damaged bytes
-    assert errors[0].startswith(f"error: dataset folder {str(dataset)!r} is damaged ("), errors[0]
-    assert reason in errors[0] and errors[0].endswith(BUILD_AGAIN), errors[0]
+    error = refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point])
+    assert error.isprintable(), error  # no control characters quoted from the damaged bytes
+    assert error.startswith(f"error: dataset folder {str(dataset)!r} is damaged ("), error
+    assert reason in error and error.endswith(BUILD_AGAIN), error

@@ -21,6 +21,7 @@ GOOD_PAGE, GOOD_PAIR = jsonl_line(PAGE), jsonl_line(PAIR)
 GENERATE = ["generate", "--pages", "{tmp}/in/pages.jsonl", "--out", "{tmp}/out/qa.jsonl", "--generator", "offline"]
 CLEAN = ["clean", "--qa", "{tmp}/in/qa.jsonl", "--out", "{tmp}/out/clean.jsonl"]
 BUILD = ["build", "--qa", "{tmp}/in/qa.jsonl", "--out", "{tmp}/out/dataset"]
+BUILD_WITH_PAGES = [*BUILD, "--pages", "{tmp}/in/pages.jsonl"]
 EXPORT = ["review", "export", "--qa", "{tmp}/in/qa.jsonl", "--out", "{tmp}/out/review.csv"]
 IMPORT = ["review", "import", "{tmp}/in/review.jsonl", "--reviews", "{tmp}/out/reviews.jsonl"]
 
@@ -56,6 +57,15 @@ IMPORT = ["review", "import", "{tmp}/in/review.jsonl", "--reviews", "{tmp}/out/r
          "qa.jsonl:1: field 'answer' is missing (expected a question/answer pair)"),
         (BUILD, {"qa.jsonl": GOOD_PAIR + b"\n[1, 2]\n"},
          "qa.jsonl:3: expected a question/answer pair (a JSON object), got [1, 2]"),
+        # --pages, read whole before the build starts (the datasets builder would wrap what it raises)
+        (BUILD_WITH_PAGES, {"qa.jsonl": GOOD_PAIR, "pages.jsonl": GOOD_PAGE + b'{"url": "http://x/b", "tit'},
+         "pages.jsonl:2: not valid JSON (EOF while parsing a string at column 26): the line is cut short"),
+        (BUILD_WITH_PAGES, {"qa.jsonl": GOOD_PAIR, "pages.jsonl": GOOD_PAGE + jsonl_line(PAGE, title=DROPPED)},
+         "pages.jsonl:2: field 'title' is missing (expected a scraper page)"),
+        (BUILD_WITH_PAGES, {"qa.jsonl": GOOD_PAIR, "pages.jsonl": jsonl_line(PAGE, paragraphs="One paragraph.")},
+         "pages.jsonl:1: field 'paragraphs' should be a valid array, got \"One paragraph.\""),
+        (BUILD_WITH_PAGES, {"qa.jsonl": GOOD_PAIR, "pages.jsonl": GOOD_PAGE + b"url: http://127.0.0.1:8765/b\n"},
+         "pages.jsonl:2: not valid JSON (expected value at column 1)"),
         (EXPORT, {}, "in/qa.jsonl: no such file"),
         (EXPORT, {"qa.jsonl": jsonl_line(PAIR, question=None)},
          "qa.jsonl:1: field 'question' should be a valid string, got null"),

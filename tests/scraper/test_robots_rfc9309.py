@@ -124,7 +124,8 @@ def test_redirect_to_another_port_of_the_same_host_is_not_followed(tmp_path, red
     assert other.requested_paths == []
     if redirected == "/robots.txt":
         assert pages == set()
-        assert "another site" in summary["robots_unreachable"][server.base_url[7:-1]]
+        reason = summary["robots_unreachable"][server.base_url[7:-1]]
+        assert "another site" in reason and f"add --alias {other.base_url.rstrip('/')}" in reason
     else:
         assert pages == {server.base_url + path for path in ("", "about.html", "members/secret.html")}
         assert summary["skipped"]["off_site"] >= 1

@@ -4,7 +4,7 @@ import pytest
 
 from scraper.boilerplate import remove_boilerplate
 from scraper.extract import extract_page
-from scraper.urls import canonical_url, has_non_html_extension, site_of
+from scraper.urls import canonical_url, has_non_html_extension, on_origin, origin_of
 
 
 @pytest.mark.parametrize(
@@ -23,9 +23,11 @@ def test_canonical_url(url, canonical):
     assert canonical_url(url) == canonical
 
 
-def test_another_port_is_another_site_and_files_are_not_pages():
-    assert site_of("http://127.0.0.1:8000/a") != site_of("http://127.0.0.1:9000/a")
-    assert site_of("https://example.com/a") == site_of("https://example.com:443/b")
+def test_another_port_or_scheme_is_another_origin_and_files_are_not_pages():
+    assert origin_of("http://127.0.0.1:8000/a") != origin_of("http://127.0.0.1:9000/a")
+    assert origin_of("HTTPS://Example.com/a") == origin_of("https://example.com:443/b") == "https://example.com"
+    assert origin_of("http://example.com/a") != origin_of("https://example.com/a")
+    assert on_origin("https://www.example.com/a?b=2&a=1#top", "https://example.com") == "https://example.com/a?a=1&b=2"
     assert has_non_html_extension("http://x/brochure.PDF") and has_non_html_extension("http://x/a.zip")
     assert not has_non_html_extension("http://x/services") and not has_non_html_extension("http://x/a.html")
 
