@@ -13,7 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
-from cazton_llm.decoding import Decoding
+from cazton_llm.decoding import Decoding, earlier_answer_ids
 from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
 from cazton_llm.model_loading import ModelSpec, load_for_inference
 from cazton_llm.retrieval import Knowledge, Source
@@ -67,13 +67,18 @@ def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     return {(row.model, row.answers_key, row.id): asdict(row) for row in answers}
 
 
-def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> list[tuple[str, bool, int]]:
-    """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes."""
+def generate_batch(
+    model, tokenizer, prompts: list[str], decoding: Decoding, turns: list[list[dict]] | None = None
+) -> list[tuple[str, bool, int]]:
+    """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes (`turns[row]`: the history that
+    prompt was built with, whose answers the new one may not repeat)."""
     import torch
 
     encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+    earlier = [earlier_answer_ids(tokenizer, row_turns) for row_turns in turns or []]
+    kwargs = decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1], earlier_answers=earlier)
     with torch.no_grad():
-        output = model.generate(**encoded, **decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1]))
+        output = model.generate(**encoded, **kwargs)
     results = []
     for row in output[:, encoded["input_ids"].shape[1] :]:
         ids = row.tolist()
@@ -136,20 +141,16 @@ def answer_questions(
         with answers_path.open("a", encoding="utf-8") as handle:
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"{name}, {mode}", unit="batch"):
                 batch = todo[start : start + settings.batch_size]
-                prompts = [
-                    mode_prompt(
-                        tokenizer,
-                        mode,
-                        row,
-                        previous_exchange(rows, index, retrieved) if mode == "follow-up" else row.get("turns", []),
-                        knowledge,
-                        settings.company,
-                        budget,
-                    )
+                turns = [
+                    previous_exchange(rows, index, retrieved) if mode == "follow-up" else row.get("turns", [])
                     for index, row in batch
                 ]
+                prompts = [
+                    mode_prompt(tokenizer, mode, row, row_turns, knowledge, settings.company, budget)
+                    for (_, row), row_turns in zip(batch, turns, strict=True)
+                ]
                 started = time.perf_counter()
-                generated = generate_batch(model, tokenizer, prompts, settings.decoding)
+                generated = generate_batch(model, tokenizer, prompts, settings.decoding, turns)
                 seconds = time.perf_counter() - started
                 for (_, row), prompt, (text, ended_by_eos, new_tokens) in zip(batch, prompts, generated, strict=True):
                     finished = finish_answer(text, ended_by_eos)

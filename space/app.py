@@ -51,7 +51,7 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
             grounded=grounded,
         )
         sources = knowledge.sources_for(question, context, config.max_sources)
-        stream = AnswerStream(model, tokenizer, prompt, config.decoding)
+        stream = AnswerStream(model, tokenizer, prompt, config.decoding, turns=turns)
         for partial in stream:
             yield reply_messages(partial, [])
         answer, notice = stream.finished.text, None

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-from cazton_llm.decoding import Decoding
+from cazton_llm.decoding import Decoding, earlier_answer_ids
 from cazton_llm.stopping import STOP_REASONS, STOP_STRINGS, FinishedAnswer, cut_at_stop_string, finish_answer
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,11 @@ class AnswerStream:
     the generate thread ends at its next step.
     """
 
-    def __init__(self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS):
+    def __init__(
+        self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS, turns: list[dict] = ()
+    ):
         self.model = model
+        self.turns = list(turns)  # the history the prompt was built with: its answers are not to be repeated
         self.stop_strings = stop_strings
         self.tokenizer = tokenizer
         self.prompt = prompt
@@ -72,7 +75,12 @@ class AnswerStream:
             daemon=True,
             kwargs=dict(
                 **inputs,
-                **self.decoding.generate_kwargs(self.tokenizer, inputs["input_ids"].shape[1], self.stop_strings),
+                **self.decoding.generate_kwargs(
+                    self.tokenizer,
+                    inputs["input_ids"].shape[1],
+                    self.stop_strings,
+                    earlier_answers=[earlier_answer_ids(self.tokenizer, self.turns)],
+                ),
                 streamer=streamer,
                 stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
             ),

@@ -93,6 +93,7 @@ def test_report_files_are_complete(report):
         "max_new_tokens": 48,
         "repetition_penalty": 1.0,
         "answer_no_repeat_ngram_size": 6,
+        "history_no_repeat_ngram_size": 6,
     }
 
 
