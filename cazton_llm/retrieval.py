@@ -12,12 +12,17 @@ question), with all-MiniLM-L6-v2 sentence embeddings, which find a question that
 site. The prompt gets the question's own best passage and the best one found with the previous question's
 words too, so a follow-up ("how big are the classes?") finds its page and a new topic keeps its own. The
 choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
+
+`Knowledge.answers` says whether the site may answer a question at all: whether its closest passage in meaning
+(MiniLM cosine) reaches `min_relevance`, the threshold `load_knowledge` picks from the dataset's training
+questions and questions about topics the site never mentions (`cazton_llm.abstention.relevance_threshold`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -26,6 +31,7 @@ from urllib.parse import urlsplit
 from nltk.stem.porter import PorterStemmer
 from rank_bm25 import BM25Okapi
 
+from cazton_llm.abstention import contact_page, off_site_questions, relevance_threshold
 from cazton_llm.dataset_loading import dataset_configs, load_qa_dataset
 from cazton_llm.grounding import content_words
 
@@ -35,6 +41,7 @@ INDEX_FIELDS = ("title", "heading", "path", "passage", "questions")
 CONTEXT_PASSAGES = 2  # passages put into the prompt (measured: perf/retrieval.py, docs/space.md#retrieval)
 STEMMER = PorterStemmer()
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+CALIBRATION_QUESTIONS = 200  # of each kind, at most, when the relevance threshold is picked (about 1 s on 2 cores)
 FALLBACK_NOTICE = (
     "notice: {dataset} has no 'passages' config (it was built before it existed): the chat knows only the "
     "passages its QA pairs came from; rebuild it with `python -m dataset_builder build --pages …` to index "
@@ -108,6 +115,16 @@ class PassageIndex:
         # The embeddings rank every passage: a question that shares no word with the site still finds its meaning.
         return fused(ranked, self._dense_ranked(query)) if self.dense else ranked
 
+    def relevance(self, query: str) -> float | None:
+        """The cosine of the query and its closest passage in meaning (None without embeddings or passages)."""
+        if not self.dense or not self.sources:
+            return None
+        return float((self._embeddings @ query_embedding(query)).max())
+
+    def relevances(self, queries: list[str]) -> list[float]:
+        """`relevance` of many queries at once."""
+        return [float(value) for value in (embed(queries) @ self._embeddings.T).max(axis=1)] if queries else []
+
     def _dense_ranked(self, query: str) -> list[int]:
         similarities = self._embeddings @ query_embedding(query)
         return sorted(range(len(self.sources)), key=lambda index: -similarities[index])
@@ -173,6 +190,7 @@ class Knowledge:
     context_passages: int = CONTEXT_PASSAGES
     notice: str | None = None
     searches_with_history: bool = True  # a follow-up is searched with the previous question's words too
+    min_relevance: float | None = None  # below it the site does not answer the question (None: always answers)
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
@@ -185,6 +203,29 @@ class Knowledge:
         with_conversation = self.index.passages(query, self.context_passages)
         return list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
 
+    def relevance(self, question: str, history: Sequence[dict] = ()) -> float | None:
+        """How close the site comes to the question: its closest passage's cosine, with the question alone or
+        searched with the conversation (a follow-up's words alone may say little)."""
+        query = retrieval_query(question, history if self.searches_with_history else ())
+        values = [value for value in {self.index.relevance(question), self.index.relevance(query)} if value is not None]
+        return max(values, default=None)
+
+    def answers(self, question: str, history: Sequence[dict] = ()) -> bool:
+        """False when no passage of the site comes close enough to the question to answer it."""
+        if self.min_relevance is None:
+            return True
+        relevance = self.relevance(question, history)
+        return relevance is None or relevance >= self.min_relevance
+
+    @property
+    def contact(self) -> Source | None:
+        """The crawled page a visitor can ask on (`cazton_llm.abstention.contact_page`), None without passages."""
+        sources = self.index.sources
+        if not sources:
+            return None
+        url = contact_page([source.url for source in sources], [source.title for source in sources])
+        return next((source for source in sources if source.url == url), Source(url, "Contact", ""))
+
     def sources_for(self, question: str, context: list[Source], limit: int) -> list[Source]:
         """The pages listed under an answer: those of the prompt's passages first, then the next best pages."""
         pages: dict[str, Source] = {}
@@ -196,7 +237,14 @@ class Knowledge:
     def fingerprint(self) -> str:
         """Changes when what `context_for` can return changes (cached answers depend on it)."""
         index = self.index
-        settings = [self.context_passages, self.searches_with_history, index.fields, index.stemmed, index.dense]
+        settings = [
+            self.context_passages,
+            self.searches_with_history,
+            self.min_relevance,
+            index.fields,
+            index.stemmed,
+            index.dense,
+        ]
         digest = hashlib.sha256(json.dumps(settings).encode())
         for source in self.index.sources:
             digest.update(
@@ -238,4 +286,17 @@ def load_knowledge(dataset: str, examples: int = 4, context_passages: int = CONT
         dict.fromkeys(row["question"] for split in ("test", "train") if split in splits for row in splits[split])
     )
     titles = sorted({source.title for source in sources if source.title})
-    return Knowledge(PassageIndex(sources), questions[:examples], titles, context_passages, notice)
+    index = PassageIndex(sources)
+    trained = [row["question"] for row in splits.get("train", [])]
+    threshold = calibrated_threshold(index, trained)
+    return Knowledge(index, questions[:examples], titles, context_passages, notice, min_relevance=threshold)
+
+
+def calibrated_threshold(index: PassageIndex, answerable: list[str], seed: int = 0) -> float | None:
+    """The relevance threshold for `index`, picked from questions it answers (the training split's) and questions
+    about topics none of its passages mentions (at most CALIBRATION_QUESTIONS of each, drawn with `seed`)."""
+    if not index.dense or not index.sources:
+        return None
+    answerable = random.Random(seed).sample(answerable, min(len(answerable), CALIBRATION_QUESTIONS))
+    off_site = off_site_questions(index.sources, CALIBRATION_QUESTIONS, seed)
+    return relevance_threshold(index.relevances(answerable), index.relevances(off_site))
