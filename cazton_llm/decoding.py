@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cazton_llm.abstention import is_abstention
 from cazton_llm.errors import UserError
 from cazton_llm.prompt_format import STOP_STRINGS
 
@@ -87,11 +88,13 @@ def no_repeat_ngrams(decoding: Decoding, prompt_length: int, earlier_answers: Se
 
 def earlier_answer_ids(tokenizer, turns: Sequence[dict]) -> list[list[int]]:
     """The token ids of the assistant turns of a conversation's history, as the model would write them: with and
-    without a leading space (a template that ends its prompt with "Assistant:" has answers start with one)."""
+    without a leading space (a template that ends its prompt with "Assistant:" has answers start with one).
+    "The website does not say" is a fixed answer that may be given again: kept out, it is not garbled into a
+    paraphrase with a wrong contact address (measured on the demo's follow-ups)."""
     return [
         tokenizer(text, add_special_tokens=False)["input_ids"]
         for turn in turns
-        if turn["role"] == "assistant" and turn["content"].strip()
+        if turn["role"] == "assistant" and turn["content"].strip() and not is_abstention(turn["content"])
         for text in (turn["content"].strip(), " " + turn["content"].strip())
     ]
 

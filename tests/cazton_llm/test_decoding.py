@@ -72,8 +72,11 @@ def test_earlier_answers_are_the_assistant_turns_token_ids():
         {"role": "assistant", "content": "one answer"},
         {"role": "user", "content": "another"},
         {"role": "assistant", "content": "the second answer"},
+        {"role": "user", "content": "and the price?"},
+        {"role": "assistant", "content": "The Acme website does not say. You can ask Acme directly: http://x/contact"},
     ]
-    assert earlier_answer_ids(WordTokenizer(), turns) == [[3, 6], [103, 6], [3, 6, 6], [103, 6, 6]]
+    expected = [[3, 6], [103, 6], [3, 6, 6], [103, 6, 6]]
+    assert earlier_answer_ids(WordTokenizer(), turns) == expected, "the fixed abstention answer may be given again"
 
 
 def test_generate_kwargs_carry_the_rule_and_bad_values_are_refused():
