@@ -13,13 +13,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cazton_llm.atomic import appending
-from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
+from cazton_llm.chat_prompt import ChatTurn, chat_prompt, fitted_prompt, prompt_budget
 from cazton_llm.cpu_runtime import generation_runtime, load_for_generation
-from cazton_llm.decoding import Decoding
+from cazton_llm.decoding import Decoding, earlier_answer_ids
 from cazton_llm.input_files import drop_unfinished_last_line, read_jsonl
 from cazton_llm.model_loading import ModelSpec
 from cazton_llm.retrieval import Knowledge, Source
-from cazton_llm.stopping import finish_answer
+from cazton_llm.stopping import ABSTAINED, finish_answer
 
 RETRIEVING_MODES = ("retrieved", "follow-up")
 
@@ -34,7 +34,7 @@ class CachedAnswer:
     stop_reason: str
     new_tokens: int
     seconds: float
-    batch_tokens_per_s: float
+    batch_tokens_per_s: float | None  # None: no generation (the chat said the site does not say)
     mode: str = ""  # lines written before prompt modes and answers keys existed have neither
     answers_key: str = ""
     prompt: str = ""  # exactly what the model was given
@@ -69,13 +69,27 @@ def read_cached(answers_path: Path) -> dict[tuple[str, str, str], dict]:
     return {(row.model, row.answers_key, row.id): asdict(row) for row in answers}
 
 
-def generate_batch(model, tokenizer, prompts: list[str], decoding: Decoding) -> list[tuple[str, bool, int]]:
-    """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes."""
+def generate_batch(
+    model, tokenizer, prompts: list[str], decoding: Decoding, turns: list[list[dict]] | None = None
+) -> list[tuple[str, bool, int]]:
+    """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes (`turns[row]`: the history that
+    prompt was built with, whose answers the new one may not repeat)."""
     import torch
 
+    if not prompts:
+        return []
+    if len(prompts) > 1 and not getattr(model, "batches", True):  # the CPU runtime: one prompt at a time
+        rows_turns = turns or [[] for _ in prompts]
+        return [
+            result
+            for prompt, row_turns in zip(prompts, rows_turns, strict=True)
+            for result in generate_batch(model, tokenizer, [prompt], decoding, [row_turns])
+        ]
     encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+    earlier = [earlier_answer_ids(tokenizer, row_turns) for row_turns in turns or []]
+    kwargs = decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1], earlier_answers=earlier)
     with torch.no_grad():
-        output = model.generate(**encoded, **decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1]))
+        output = model.generate(**encoded, **kwargs)
     results = []
     for row in output[:, encoded["input_ids"].shape[1] :]:
         ids = row.tolist()
@@ -96,10 +110,11 @@ def previous_exchange(rows: list[dict], index: int, retrieved: dict[str, dict]) 
     ]
 
 
-def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, company, budget: int) -> str:
+def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, company, budget: int) -> ChatTurn:
+    """What the chat does with the row's question in `mode` (the oracle's prompt is one the chat never sends)."""
     if mode == "oracle":
         own = Source(row["source_url"], row["source_title"] or "", row["passage"])
-        return fitted_prompt(tokenizer, row["question"], [own], [], budget, company)
+        return ChatTurn(fitted_prompt(tokenizer, row["question"], [own], [], budget, company), [own])
     return chat_prompt(
         tokenizer,
         knowledge if mode in RETRIEVING_MODES else None,
@@ -107,7 +122,29 @@ def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, c
         turns,
         company=company,
         max_prompt_tokens=budget,
-    )[0]
+    )
+
+
+def answered(
+    model, tokenizer, decoding: Decoding, chat_turns: list[ChatTurn], turns: list[list[dict]]
+) -> list[tuple[str, str, int, float, float | None]]:
+    """(answer, stop reason, new tokens, seconds, batch tokens/s) per chat turn (`turns`: the history each was
+    built with): an abstention as it is, with no generation; the other prompts generated as one batch."""
+    asked = [(turn.prompt, history) for turn, history in zip(chat_turns, turns, strict=True) if not turn.abstention]
+    prompts = [prompt for prompt, _ in asked]
+    started = time.perf_counter()
+    generated = iter(generate_batch(model, tokenizer, prompts, decoding, [history for _, history in asked]))
+    seconds = time.perf_counter() - started
+    results = []
+    for turn in chat_turns:
+        if turn.abstention is not None:
+            results.append((turn.abstention, ABSTAINED, 0, 0.0, None))
+        else:
+            text, ended_by_eos, new_tokens = next(generated)
+            finished = finish_answer(text, ended_by_eos)
+            results.append((finished.text, finished.stop_reason, new_tokens, seconds / len(prompts), None))
+    speed = sum(result[2] for result in results) / seconds if seconds else 0.0
+    return [(*result[:4], None if result[1] == ABSTAINED else speed) for result in results]
 
 
 def answer_questions(
@@ -138,34 +175,29 @@ def answer_questions(
         with appending(answers_path) as handle:
             for start in tqdm(range(0, len(todo), settings.batch_size), desc=f"{name}, {mode}", unit="batch"):
                 batch = todo[start : start + settings.batch_size]
-                prompts = [
-                    mode_prompt(
-                        tokenizer,
-                        mode,
-                        row,
-                        previous_exchange(rows, index, retrieved) if mode == "follow-up" else row.get("turns", []),
-                        knowledge,
-                        settings.company,
-                        budget,
-                    )
+                turns = [
+                    previous_exchange(rows, index, retrieved) if mode == "follow-up" else row.get("turns", [])
                     for index, row in batch
                 ]
-                started = time.perf_counter()
-                generated = generate_batch(model, tokenizer, prompts, settings.decoding)
-                seconds = time.perf_counter() - started
-                for (_, row), prompt, (text, ended_by_eos, new_tokens) in zip(batch, prompts, generated, strict=True):
-                    finished = finish_answer(text, ended_by_eos)
+                chat_turns = [
+                    mode_prompt(tokenizer, mode, row, row_turns, knowledge, settings.company, budget)
+                    for (_, row), row_turns in zip(batch, turns, strict=True)
+                ]
+                results = answered(model, tokenizer, settings.decoding, chat_turns, turns)
+                for (_, row), turn, (answer, stop_reason, new_tokens, seconds, speed) in zip(
+                    batch, chat_turns, results, strict=True
+                ):
                     record = {
                         "model": name,
                         "mode": mode,
                         "answers_key": keys[mode],
                         "id": row["id"],
-                        "answer": finished.text,
-                        "stop_reason": finished.stop_reason,
+                        "answer": answer,
+                        "stop_reason": stop_reason,
                         "new_tokens": new_tokens,
-                        "seconds": seconds / len(batch),
-                        "batch_tokens_per_s": sum(item[2] for item in generated) / seconds if seconds else 0.0,
-                        "prompt": prompt,
+                        "seconds": seconds,
+                        "batch_tokens_per_s": speed,
+                        "prompt": turn.prompt,
                     }
                     handle.write(json.dumps(record) + "\n")
                     cached[(name, keys[mode], row["id"])] = record

@@ -68,7 +68,7 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
         values["clean_stop"].append(float(answer["stop_reason"] != "max_tokens"))
         values["words_after_reference"].append(float(max(0, words - reference_words)))
         values["answer_words"].append(float(words))
-        values["latency_s"].append(answer["seconds"])
+        values["latency_s"].append(answer["seconds"])  # an abstention, with no generation, takes none
         values["tokens_per_s"].append(answer["batch_tokens_per_s"])
     return values
 

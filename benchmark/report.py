@@ -72,7 +72,9 @@ def visitor_section(results: dict) -> list[str]:
         f"{visitor['model']} answers the {visitor['questions']} visitor questions on the chat's path (follow-ups after "
         f"their question). Of the {visitor['not_answered_by_the_site']} the site does not answer, a share of "
         f'{share(visitor["abstention"])} get "the website does not say" (abstention); of those it answers, '
-        f"{share(visitor['false_abstention'])} (false abstention). Clean stops: {share(visitor['clean_stop'])}.",
+        f"{share(visitor['false_abstention'])} (false abstention). Clean stops: {share(visitor['clean_stop'])}. "
+        f"{visitor['abstained_without_generation']} were answered without generating: no passage came closer to the "
+        f"question than the relevance threshold ({share(visitor['abstention_threshold'])}, MiniLM cosine).",
         "",
         "| question the site does not answer | answer |",
         "|---|---|",

@@ -25,6 +25,7 @@ from cazton_llm.abstention import is_abstention
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.retrieval import load_knowledge
+from cazton_llm.stopping import ABSTAINED
 
 TABLE_METRICS = (
     "rouge_l",
@@ -115,6 +116,7 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
         "visitor": visitor,
         "context_passages": knowledge.context_passages,
         "context_chars": knowledge.context_chars,
+        "abstention_threshold": knowledge.min_relevance,
         "decoding": asdict(config.decoding),
         "seed": config.seed,
         "company": config.company,
@@ -160,6 +162,9 @@ def answer_visitors(config: BenchmarkConfig, visitors, knowledge) -> dict:
         "abstention": sum(unanswerable) / len(unanswerable) if unanswerable else None,
         "false_abstention": sum(answerable) / len(answerable) if answerable else None,
         "clean_stop": sum(answer["stop_reason"] != "max_tokens" for answer in answers) / len(answers),
+        # Of those, how many the chat's relevance gate answered without generating (Knowledge.answers)
+        "abstained_without_generation": sum(answer["stop_reason"] == ABSTAINED for answer in answers),
+        "abstention_threshold": knowledge.min_relevance,
         "examples": [
             {"question": row["question"], "answerable": row["answerable"], "answer": answer["answer"]}
             for row, answer in zip(rows, answers, strict=True)

@@ -1,12 +1,17 @@
 """One path from a visitor's question, and the conversation so far, to the model's prompt: the passages
 `Knowledge.context_for` picks, the earlier turns (the oldest dropped first until the prompt fits) and the
 shared prompt format. The Space, the benchmark and the training examples all build their prompts here, so
-what is measured and taught is what the chat sends."""
+what is measured and taught is what the chat sends.
+
+On the same path, a question no passage of the site comes close to (`Knowledge.answers`) is answered with
+`cazton_llm.abstention`'s answer and the contact page, without asking the model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from cazton_llm.abstention import abstention_answer
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.retrieval import Knowledge, Source
 
@@ -33,6 +38,17 @@ def fitted_prompt(
         turns = turns[2:]
 
 
+@dataclass(frozen=True)
+class ChatTurn:
+    """What the chat does with a question: the prompt it sends and the passages in it, or, when the site does
+    not answer the question, the answer it gives without generating (`abstention`) and the page to ask on."""
+
+    prompt: str
+    context: list[Source]
+    abstention: str | None = None
+    contact: Source | None = None
+
+
 def chat_prompt(
     tokenizer,
     knowledge: Knowledge | None,
@@ -42,8 +58,13 @@ def chat_prompt(
     company: str | None,
     max_prompt_tokens: int,
     grounded: bool = True,
-) -> tuple[str, list[Source]]:
-    """(the prompt the chat sends for `question` after `turns`, the passages in it); ungrounded or without
-    knowledge, the question and the turns alone."""
+) -> ChatTurn:
+    """The prompt the chat sends for `question` after `turns` and the passages in it (ungrounded or without
+    knowledge, the question and the turns alone); grounded, the abstention instead when the site's closest
+    passage is too far from the question (the prompt is still built, for the record)."""
     context = knowledge.context_for(question, turns) if grounded and knowledge is not None else []
-    return fitted_prompt(tokenizer, question, context, turns, max_prompt_tokens, company), context
+    prompt = fitted_prompt(tokenizer, question, context, turns, max_prompt_tokens, company)
+    if grounded and knowledge is not None and not knowledge.answers(question, turns):
+        contact = knowledge.contact
+        return ChatTurn(prompt, context, abstention_answer(company, contact.url if contact else ""), contact)
+    return ChatTurn(prompt, context)

@@ -150,20 +150,17 @@ class OnnxCausalLM:
         self.config = AutoConfig.from_pretrained(folder)  # the merged model's config, copied by the builder
         self.device = torch.device("cpu")
 
-    def generate(self, input_ids, attention_mask=None, **decoding):
-        """Prompt + answer token ids, as transformers' `generate` returns them. The rows of a left-padded batch are
-        answered one by one: the runtime reads its padding differently (SmolLM2 answered "What is 2 + 2?" otherwise
-        when padded), and answers must not depend on their batch."""
-        import torch
+    # Prompts are answered one at a time: the runtime reads left padding differently (SmolLM2 answered "What is
+    # 2 + 2?" otherwise when padded), and Decoding's rules are built for one prompt's length and history.
+    batches = False
 
-        pad_token_id = decoding["pad_token_id"]
-        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
-        rows = []
-        for row, row_mask in zip(input_ids, mask, strict=True):
-            *_, answered = self.stream(row[row_mask.bool()][None], **decoding)
-            rows.append(torch.cat([row[~row_mask.bool()], answered[0]]))
-        width = max(len(row) for row in rows)
-        return torch.stack([torch.nn.functional.pad(row, (0, width - len(row)), value=pad_token_id) for row in rows])
+    def generate(self, input_ids, attention_mask=None, **decoding):
+        """Prompt + answer token ids of one unpadded prompt (shape (1, length)), as transformers' `generate`
+        returns them."""
+        if input_ids.shape[0] != 1:
+            raise ValueError("the CPU runtime answers one prompt at a time: give each prompt its own call")
+        *_, answered = self.stream(input_ids, **decoding)
+        return answered
 
     def stream(
         self,

@@ -14,12 +14,17 @@ question's own best passage and the best one found with the previous question's 
 big are the classes?") finds its page and a new topic keeps its own; then, while the passages fit in one long
 passage's room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
 passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
+
+`Knowledge.answers` says whether the site may answer a question at all: whether its closest passage in meaning
+(MiniLM cosine) reaches `min_relevance`, the threshold `load_knowledge` picks from the dataset's training
+questions and questions about topics the site never mentions (`cazton_llm.abstention.relevance_threshold`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -28,6 +33,7 @@ from urllib.parse import urlsplit
 from nltk.stem.porter import PorterStemmer
 from rank_bm25 import BM25Okapi
 
+from cazton_llm.abstention import contact_page, off_site_questions, relevance_threshold
 from cazton_llm.dataset_loading import dataset_configs, load_qa_dataset
 from cazton_llm.grounding import content_words
 
@@ -46,6 +52,7 @@ RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 # The embeddings' ranking counts this many times BM25's in the fusion: chosen on the held-out questions (hit@1
 # 0.72 at 1, 0.78 at 1.5, 0.89 at 2 and at 3, where support fell), never on the visitor set.
 DENSE_WEIGHT = 2.0
+CALIBRATION_QUESTIONS = 200  # of each kind, at most, when the relevance threshold is picked (about 1 s on 2 cores)
 FALLBACK_NOTICE = (
     "notice: {dataset} has no 'passages' config (it was built before it existed): the chat knows only the "
     "passages its QA pairs came from; rebuild it with `python -m dataset_builder build --pages …` to index "
@@ -127,6 +134,16 @@ class PassageIndex:
         # The embeddings rank every passage: a question that shares no word with the site still finds its meaning.
         return fused(ranked, self._dense_ranked(query), self.dense_weight) if self.dense else ranked
 
+    def relevance(self, query: str) -> float | None:
+        """The cosine of the query and its closest passage in meaning (None without embeddings or passages)."""
+        if not self.dense or not self.sources:
+            return None
+        return float((self._embeddings @ query_embedding(query)).max())
+
+    def relevances(self, queries: list[str]) -> list[float]:
+        """`relevance` of many queries at once."""
+        return [float(value) for value in (embed(queries) @ self._embeddings.T).max(axis=1)] if queries else []
+
     def _dense_ranked(self, query: str) -> list[int]:
         similarities = self._embeddings @ query_embedding(query)
         return sorted(range(len(self.sources)), key=lambda index: -similarities[index])
@@ -197,6 +214,7 @@ class Knowledge:
     searches_with_history: bool = True  # a follow-up is searched with the previous question's words too
     context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
     fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
+    min_relevance: float | None = None  # below it the site does not answer the question (None: always answers)
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
@@ -229,6 +247,29 @@ class Knowledge:
                 used += len(source.passage)
         return context
 
+    def relevance(self, question: str, history: Sequence[dict] = ()) -> float | None:
+        """How close the site comes to the question: its closest passage's cosine, with the question alone or
+        searched with the conversation (a follow-up's words alone may say little)."""
+        query = retrieval_query(question, history if self.searches_with_history else ())
+        values = [value for value in {self.index.relevance(question), self.index.relevance(query)} if value is not None]
+        return max(values, default=None)
+
+    def answers(self, question: str, history: Sequence[dict] = ()) -> bool:
+        """False when no passage of the site comes close enough to the question to answer it."""
+        if self.min_relevance is None:
+            return True
+        relevance = self.relevance(question, history)
+        return relevance is None or relevance >= self.min_relevance
+
+    @property
+    def contact(self) -> Source | None:
+        """The crawled page a visitor can ask on (`cazton_llm.abstention.contact_page`), None without passages."""
+        sources = self.index.sources
+        if not sources:
+            return None
+        url = contact_page([source.url for source in sources], [source.title for source in sources])
+        return next((source for source in sources if source.url == url), Source(url, "Contact", ""))
+
     def sources_for(self, question: str, context: list[Source], limit: int) -> list[Source]:
         """The pages listed under an answer: those of the prompt's passages first, then the next best pages."""
         pages: dict[str, Source] = {}
@@ -249,6 +290,7 @@ class Knowledge:
             index.stemmed,
             index.dense,
             index.dense_weight,
+            self.min_relevance,
         ]
         digest = hashlib.sha256(json.dumps(settings).encode())
         for source in self.index.sources:
@@ -291,4 +333,17 @@ def load_knowledge(dataset: str, examples: int = 4, context_passages: int = CONT
         dict.fromkeys(row["question"] for split in ("test", "train") if split in splits for row in splits[split])
     )
     titles = sorted({source.title for source in sources if source.title})
-    return Knowledge(PassageIndex(sources), questions[:examples], titles, context_passages, notice)
+    index = PassageIndex(sources)
+    trained = [row["question"] for row in splits.get("train", [])]
+    threshold = calibrated_threshold(index, trained)
+    return Knowledge(index, questions[:examples], titles, context_passages, notice, min_relevance=threshold)
+
+
+def calibrated_threshold(index: PassageIndex, answerable: list[str], seed: int = 0) -> float | None:
+    """The relevance threshold for `index`, picked from questions it answers (the training split's) and questions
+    about topics none of its passages mentions (at most CALIBRATION_QUESTIONS of each, drawn with `seed`)."""
+    if not index.dense or not index.sources:
+        return None
+    answerable = random.Random(seed).sample(answerable, min(len(answerable), CALIBRATION_QUESTIONS))
+    off_site = off_site_questions(index.sources, CALIBRATION_QUESTIONS, seed)
+    return relevance_threshold(index.relevances(answerable), index.relevances(off_site))

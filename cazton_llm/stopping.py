@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cazton_llm.prompt_format import STOP_STRINGS
 
 STOP_REASONS = ("eos", "stop_string", "max_tokens")
+ABSTAINED = "abstained"  # not generated: the chat said the site does not say (`cazton_llm.chat_prompt.ChatTurn`)
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*(?=\s|$)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
 

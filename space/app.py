@@ -41,7 +41,7 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
     def respond(message: str, history: list[dict], grounded: bool = True, polish: bool = False):
         question = check_message(message, config.max_message_chars)
         turns = prior_turns(history, config.max_history_turns, config.max_message_chars)
-        prompt, context = chat_prompt(
+        chat_turn = chat_prompt(
             tokenizer,
             knowledge,
             question,
@@ -50,7 +50,11 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
             max_prompt_tokens=max_prompt_tokens,
             grounded=grounded,
         )
-        stream = AnswerStream(model, tokenizer, prompt, config.decoding)
+        if chat_turn.abstention is not None:  # the site does not answer it: say so, and where to ask
+            yield reply_messages(chat_turn.abstention, [chat_turn.contact] if chat_turn.contact else [])
+            return
+        context = chat_turn.context
+        stream = AnswerStream(model, tokenizer, chat_turn.prompt, config.decoding, turns=turns)
         for partial in stream:
             yield reply_messages(partial, [])
         # The sources show under the finished answer: looked up after it, not before its first token.

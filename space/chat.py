@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer, TextStreamer
 
-from cazton_llm.decoding import Decoding
+from cazton_llm.decoding import Decoding, earlier_answer_ids
 from cazton_llm.stopping import STOP_REASONS, STOP_STRINGS, FinishedAnswer, cut_at_stop_string, finish_answer
 
 logger = logging.getLogger(__name__)
@@ -53,8 +53,11 @@ class AnswerStream:
     next step.
     """
 
-    def __init__(self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS):
+    def __init__(
+        self, model, tokenizer, prompt: str, decoding: Decoding, stop_strings=STOP_STRINGS, turns: list[dict] = ()
+    ):
         self.model = model
+        self.turns = list(turns)  # the history the prompt was built with: its answers are not to be repeated
         self.stop_strings = stop_strings
         self.tokenizer = tokenizer
         self.prompt = prompt
@@ -103,7 +106,12 @@ class AnswerStream:
     def __iter__(self) -> Iterator[str]:
         inputs = self.tokenizer(self.prompt, return_tensors="pt").to(self.model.device)
         kwargs = dict(
-            **self.decoding.generate_kwargs(self.tokenizer, inputs["input_ids"].shape[1], self.stop_strings),
+            **self.decoding.generate_kwargs(
+                self.tokenizer,
+                inputs["input_ids"].shape[1],
+                self.stop_strings,
+                earlier_answers=[earlier_answer_ids(self.tokenizer, self.turns)],
+            ),
             stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
         )
         in_place = hasattr(self.model, "stream")

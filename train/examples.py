@@ -19,55 +19,15 @@ Each prompt is `cazton_llm.prompt_format.build_messages` with `cazton_llm.chat_p
 from __future__ import annotations
 
 import hashlib
-import random
 from dataclasses import dataclass
 
 from cazton_llm.abstention import abstention_answer, contact_page
+from cazton_llm.abstention import off_site_questions as site_off_site_questions
 from cazton_llm.chat_prompt import context_text
-from cazton_llm.grounding import content_words
 from cazton_llm.prompt_format import build_messages
 from cazton_llm.retrieval import Knowledge, Source
 
 KINDS = ("retrieved", "distractors", "follow_up")  # drawn in this order; the rest are `alone`
-# Things a company's site may well not mention, asked the way visitors ask; kept only when no crawled passage
-# mentions any of the topic's words.
-OFF_SITE_TOPICS = (
-    "SAP migrations",
-    "COBOL maintenance",
-    "parking at the office",
-    "franchise opportunities",
-    "a warranty",
-    "weekend support",
-    "Rust programming",
-    "quantum computing",
-    "drone software",
-    "a student discount",
-    "game development",
-    "hardware repairs",
-    "printing services",
-    "an affiliate program",
-    "on-site childcare",
-    "a loyalty program",
-    "SEO services",
-    "logo design",
-    "mainframe batch jobs",
-    "payroll outsourcing",
-    "a podcast",
-    "3D printing",
-    "gift cards",
-    "a newsletter",
-    "a charity program",
-)  # fmt: skip  (none is a topic of the visitor question set, which is never trained on)
-OFF_SITE_TEMPLATES = (
-    "Do you offer {topic}?",
-    "What does {topic} cost?",
-    "can you help with {topic}",
-    "Tell me about {topic}.",
-    "is there {topic}?",
-    "how much is {topic}",
-    "do u guys do {topic}?",
-    "any info on {topic}?",
-)
 
 
 def stable_share(key: str) -> float:
@@ -145,13 +105,8 @@ def example_messages(row: dict, mix: ExampleMix, knowledge: Knowledge, rows: lis
 
 
 def off_site_questions(knowledge: Knowledge, count: int, seed: int) -> list[str]:
-    """`count` questions about topics no crawled passage mentions (none of the topic's words appears)."""
-    site_words = {word for source in knowledge.index.sources for word in content_words(source.passage)}
-    site_words |= {word for source in knowledge.index.sources for word in content_words(source.title)}
-    topics = [topic for topic in OFF_SITE_TOPICS if not set(content_words(topic)) & site_words]
-    questions = [template.format(topic=topic) for topic in topics for template in OFF_SITE_TEMPLATES]
-    random.Random(seed).shuffle(questions)
-    return questions[:count]
+    """`count` questions about topics no crawled passage mentions (`cazton_llm.abstention.off_site_questions`)."""
+    return site_off_site_questions(knowledge.index.sources, count, seed)
 
 
 def unanswerable_examples(knowledge: Knowledge, count: int, company: str, system, seed: int) -> list[dict]:

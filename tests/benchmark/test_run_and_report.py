@@ -12,6 +12,7 @@ from PIL import Image
 from benchmark.config import BenchmarkConfig
 from benchmark.model_card import update_model_card
 from benchmark.run import run_benchmark
+from cazton_llm.abstention import is_abstention
 
 REPO = Path(__file__).resolve().parents[2]
 VISITORS = REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
@@ -87,12 +88,17 @@ def test_report_files_are_complete(report):
     visitor = results["visitor"]
     assert visitor["model"] == "finetuned" and visitor["questions"] == 80 and visitor["not_answered_by_the_site"] == 13
     assert 0 <= visitor["abstention"] <= 1 and 0 <= visitor["false_abstention"] <= 1
+    assert visitor["abstention_threshold"] == results["abstention_threshold"] is not None
+    gated = [answer for answer in answers if answer["stop_reason"] == "abstained"]
+    assert len(gated) == visitor["abstained_without_generation"], "only the visitor questions met the gate here"
+    assert all(is_abstention(answer["answer"]) and answer["new_tokens"] == 0 for answer in gated)
     assert "## Visitor questions" in markdown
     saved = json.loads((out / "results.json").read_text())
     assert saved["questions"] == 8 and saved["decoding"] == {
         "max_new_tokens": 48,
         "repetition_penalty": 1.0,
         "answer_no_repeat_ngram_size": 6,
+        "history_no_repeat_ngram_size": 6,
     }
 
 
@@ -196,3 +202,14 @@ def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, spec):
         check=False,
     )
     assert result.returncode == 2 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_an_abstention_is_recorded_as_the_answer_without_generating():
+    """A question the chat's relevance gate turns away costs no generation; the others of its batch are generated."""
+    from benchmark.generation import answered
+    from cazton_llm.chat_prompt import ChatTurn
+    from cazton_llm.decoding import Decoding
+
+    abstention = "The Northwind Forge website does not say. You can ask Northwind Forge directly: http://x/contact"
+    results = answered(None, None, Decoding(), [ChatTurn("the prompt", [], abstention)], [[]])
+    assert results == [(abstention, "abstained", 0, 0.0, None)]

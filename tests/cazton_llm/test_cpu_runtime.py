@@ -50,6 +50,14 @@ def test_a_batch_answers_as_each_prompt_alone(runtime):
     decoding = Decoding(max_new_tokens=20)
     alone = [generate_batch(model, tokenizer, [prompt], decoding)[0] for prompt in prompts]
     assert generate_batch(model, tokenizer, prompts, decoding) == alone
+    # Each prompt keeps its own history: the second may not repeat its earlier answer, the first has none.
+    earlier = [[], [{"role": "user", "content": "?"}, {"role": "assistant", "content": alone[1][0]}]]
+    own = [
+        generate_batch(model, tokenizer, [prompt], decoding, [turns])[0]
+        for prompt, turns in zip(prompts, earlier, strict=True)
+    ]
+    assert own[1] != alone[1] and own[0] == alone[0]
+    assert generate_batch(model, tokenizer, prompts, decoding, earlier) == own
 
 
 def test_the_stream_grows_token_by_token_and_a_stop_string_cuts_it(runtime):

@@ -61,3 +61,32 @@ def test_closing_the_stream_stops_the_generate_thread(loaded_model):
     time.sleep(0.3)
     assert stream.tokens_generated == steps_at_close < 50
     assert stream.finished is None
+
+
+def shared_runs(first: list[int], second: list[int], size: int) -> set[tuple[int, ...]]:
+    def runs(ids):
+        return {tuple(ids[start : start + size]) for start in range(len(ids) - size + 1)}
+
+    return runs(first) & runs(second)
+
+
+def test_an_answer_does_not_repeat_an_earlier_answer_of_the_conversation(never_stopping_model):
+    """Greedy decoding of the same prompt says the same thing again; given that answer as the conversation's
+    earlier answer, the stream may not repeat any HISTORY_NO_REPEAT_NGRAM_SIZE tokens of it."""
+    from cazton_llm.decoding import HISTORY_NO_REPEAT_NGRAM_SIZE
+
+    model, tokenizer = never_stopping_model  # answers of the full budget: long enough to be copied
+    question = "What does the company do?"
+    prompt = render_prompt(tokenizer, question)
+
+    def answer(turns: list[dict]) -> str:
+        stream = AnswerStream(model, tokenizer, prompt, Decoding(max_new_tokens=24), turns=turns)
+        list(stream)
+        return stream.finished.text
+
+    previous = answer([])
+    assert answer([]) == previous, "without an earlier answer it says the same again"
+    turns = [{"role": "user", "content": question}, {"role": "assistant", "content": previous}]
+    ids = [tokenizer(text, add_special_tokens=False)["input_ids"] for text in (previous, answer(turns))]
+    assert len(ids[0]) >= 2 * HISTORY_NO_REPEAT_NGRAM_SIZE
+    assert not shared_runs(*ids, HISTORY_NO_REPEAT_NGRAM_SIZE)

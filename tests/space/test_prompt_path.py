@@ -56,3 +56,21 @@ def test_grounded_off_sends_no_passage(space_config, loaded_model, sent_prompts)
     reply(make_respond(space_config, *loaded_model, knowledge), QUESTION, [], grounded=False)
     (prompt,) = sent_prompts
     assert "Context:" not in prompt and not any(source.passage in prompt for source in knowledge.index.sources)
+
+
+def test_a_question_the_site_does_not_answer_gets_the_abstention_and_the_contact_page(
+    space_config, loaded_model, sent_prompts
+):
+    """Below the knowledge's relevance threshold the chat says the site does not say, shows the contact page as
+    the source and never asks the model."""
+    from dataclasses import replace
+
+    from cazton_llm.abstention import abstention_answer
+
+    knowledge = load_knowledge(space_config.dataset)
+    assert knowledge.min_relevance is not None, "loading the dataset picks the threshold"
+    gated = replace(knowledge, min_relevance=1.01)  # no passage comes that close to any question
+    messages = reply(make_respond(space_config, *loaded_model, gated), QUESTION, HISTORY)
+    assert messages[0].content == abstention_answer(space_config.company, knowledge.contact.url)
+    assert messages[-1].metadata["title"] == "Sources" and "contact" in messages[-1].content.lower()
+    assert sent_prompts == [], "no generation"

@@ -9,13 +9,12 @@ from collections import Counter
 import pytest
 from datasets import load_dataset
 
-from cazton_llm.abstention import is_abstention
+from cazton_llm.abstention import OFF_SITE_TEMPLATES, is_abstention
 from cazton_llm.chat_prompt import chat_prompt
 from cazton_llm.grounding import content_words
 from cazton_llm.prompt_format import prepare_tokenizer
 from cazton_llm.retrieval import load_knowledge
 from train.examples import (
-    OFF_SITE_TEMPLATES,
     ExampleMix,
     example_messages,
     off_site_questions,
@@ -57,10 +56,10 @@ def test_retrieved_examples_are_the_chats_prompt_with_their_own_passage(rows, kn
     for row, messages in retrieved:
         assert row["passage"] in messages[-2]["content"] and messages[-1]["content"] == row["answer"]
         served = chat_prompt(tokenizer, knowledge, row["question"], [], company=None, max_prompt_tokens=10_000)
-        context = served[1]
+        context = served.context
         if any(source.passage == row["passage"] for source in context):
             shown = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
-            assert shown == served[0], "the same prompt the Space sends for this question"
+            assert shown == served.prompt, "the same prompt the Space sends for this question"
 
 
 def test_distractor_examples_hold_other_passages_and_keep_the_answer(rows, knowledge):
