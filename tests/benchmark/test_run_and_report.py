@@ -2,8 +2,6 @@
 
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from PIL import Image
 from benchmark.config import BenchmarkConfig
 from benchmark.model_card import update_model_card
 from benchmark.run import run_benchmark
+from tests.in_process import run_entry_point
 
 REPO = Path(__file__).resolve().parents[2]
 VISITORS = REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
@@ -177,22 +176,7 @@ def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
 
 
 @pytest.mark.parametrize("spec", ["finetuned", "finetuned=/no/such/base", "finetuned=base+"])
-def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, spec):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmark",
-            "--dataset",
-            str(qa_dataset_dir),
-            "--model",
-            spec,
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, capfd, spec):
+    argv = ["-m", "benchmark", "--dataset", str(qa_dataset_dir), "--model", spec, "--out", str(tmp_path / "out")]
+    result = run_entry_point(argv, capfd)
     assert result.returncode == 2 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1

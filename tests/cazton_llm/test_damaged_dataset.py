@@ -1,6 +1,8 @@
 """A damaged dataset folder (a shard cut short or overwritten, a card whose YAML is broken, the data files gone)
 given to the benchmark, training or the Space: one `error:` line naming the folder and saying to build it again,
-exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build."""
+exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build. Each
+damage is given to each entry point's `main` in this process; one damage per entry point also goes to a real
+`python -m` process, which shows that nothing printed at import or at exit joins the line."""
 
 import shutil
 import subprocess
@@ -8,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.in_process import run_entry_point
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_AGAIN = "build it again with `python -m dataset_builder build`"
@@ -56,16 +60,15 @@ def commands(dataset: Path, model: Path, tmp_path: Path) -> dict[str, list[str]]
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
-@pytest.mark.parametrize("damage", DAMAGES, ids=str)
-def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, damage, entry_point):
+def damaged_copy(qa_dataset_dir: Path, tmp_path: Path, damage: str, entry_point: str) -> Path:
     # A name of its own: datasets caches a local folder under its name and data file names, and a damage that
     # only shows when rows are read would otherwise be served the undamaged rows another test cached.
     dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / f"damaged-{entry_point}-{damage.replace(' ', '-')}"))
-    spoil, reason = DAMAGES[damage]
-    spoil(dataset)
-    argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
-    result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    DAMAGES[damage][0](dataset)
+    return dataset
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess, dataset: Path, damage: str) -> None:
     lines = result.stderr.splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
     assert result.returncode == 2, result.stderr[-3000:]
@@ -73,4 +76,24 @@ def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_di
     assert len(errors) == 1 and lines[-1] == errors[0], result.stderr[-3000:]
     assert errors[0].isprintable(), errors[0]  # no control characters quoted from the damaged bytes
     assert errors[0].startswith(f"error: dataset folder {str(dataset)!r} is damaged ("), errors[0]
-    assert reason in errors[0] and errors[0].endswith(BUILD_AGAIN), errors[0]
+    assert DAMAGES[damage][1] in errors[0] and errors[0].endswith(BUILD_AGAIN), errors[0]
+
+
+@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
+@pytest.mark.parametrize("damage", DAMAGES, ids=str)
+def test_a_damaged_dataset_folder_is_one_line(
+    qa_dataset_dir, checkable_model_dir, tmp_path, capfd, damage, entry_point
+):
+    dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, entry_point)
+    argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
+    assert_one_line_naming(run_entry_point(argv, capfd), dataset, damage)
+
+
+@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
+def test_a_damaged_dataset_folder_is_one_line_in_a_real_process(
+    qa_dataset_dir, checkable_model_dir, tmp_path, entry_point
+):
+    dataset = damaged_copy(qa_dataset_dir, tmp_path, "shard's pages overwritten", entry_point)
+    argv = commands(dataset, checkable_model_dir, tmp_path)[entry_point]
+    result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert_one_line_naming(result, dataset, "shard's pages overwritten")
