@@ -8,16 +8,21 @@ point by tests/test_quiet_commands.py.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import subprocess
 import sys
 import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run_entry_point(argv: list[str], capfd) -> subprocess.CompletedProcess:
-    """Run `argv` (`["-m", STAGE, *ARGS]`) as `STAGE.cli.main(ARGS)`; returns it like `subprocess.run` with
-    `text=True`: returncode, stdout and stderr (file descriptors 1 and 2, so output from C code counts too).
+    """Run `argv` (`["-m", STAGE, *ARGS]`) as `STAGE.cli.main(ARGS)` from the repository root; returns it like
+    `subprocess.run` with `text=True`: returncode, stdout and stderr (file descriptors 1 and 2, so output from C
+    code counts too).
     As in a fresh process, warnings and log records of WARNING and above that no handler of the stage's own
     prints reach stderr (pytest would otherwise keep them for its summary)."""
     assert argv[0] == "-m", argv
@@ -28,7 +33,7 @@ def run_entry_point(argv: list[str], capfd) -> subprocess.CompletedProcess:
     last_resort.setLevel(logging.WARNING)
     logging.getLogger().addHandler(last_resort)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), contextlib.chdir(REPO):
             warnings.simplefilter("default")
             for ignored in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
                 warnings.simplefilter("ignore", ignored)  # Python's default filters outside __main__
