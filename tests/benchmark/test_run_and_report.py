@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,8 +135,11 @@ def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_b
     assert render_prompt(ours, "Q?", "P.", "Northwind Forge") == "User: Context: P.\n\nQuestion: Q?\nAssistant:"
 
 
-def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_their_answers(report):
-    out, config, results = report
+def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_their_answers(report, tmp_path):
+    # On a copy of the first run: the other tests read the module's report as that run left it.
+    first_out, first_config, results = report
+    out = Path(shutil.copytree(first_out, tmp_path / "benchmark"))
+    config = dataclasses.replace(first_config, out=out)
     lines_before = (out / "answers.jsonl").read_text().count("\n")
     assert run_benchmark(config)["metrics"] == results["metrics"]
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before
@@ -149,8 +153,6 @@ def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_thei
 
 
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
-    import shutil
-
     from huggingface_hub import RepoCard
 
     _, _, results = report
