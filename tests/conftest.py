@@ -8,6 +8,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 # Session-wide temporary folders, removed when the test process exits (not left behind in /tmp).
@@ -53,6 +54,24 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURE_PAGES = Path(__file__).parent / "fixtures" / "data" / "pages.jsonl"
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], Path]) -> Path:
+    """What `build(folder)` makes in an empty folder, made once per test run. Under pytest-xdist the first worker
+    that asks builds it in the run's shared temp folder while holding a file lock, and the other workers wait for
+    it and use the same files (xdist's documented pattern), so nothing is trained twice."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    folder = tmp_path_factory.getbasetemp().parent / name
+    built = folder.with_name(f"{name}.built")  # holds the path `build` returned, relative to the folder
+    with FileLock(folder.with_name(f"{name}.lock")):
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker that failed while building it
+            folder.mkdir()
+            built.write_text(str(build(folder).relative_to(folder)))
+    return folder / built.read_text()
+
+
 @pytest.fixture(scope="session")
 def pages_path() -> Path:
     """25 pages crawled from the bundled sample site, plus one page with a prompt injection."""
@@ -67,12 +86,14 @@ def qa_dataset_dir(tmp_path_factory) -> Path:
     from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
     from dataset_builder.generate import generate_qa
 
-    work = tmp_path_factory.mktemp("qa-dataset")
-    generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=work / "generated.jsonl", generator="offline"))
-    clean = CleanConfig(qa=work / "generated.jsonl", out=work / "clean.jsonl")
-    clean_qa(clean)
-    build_dataset(BuildConfig(qa=clean.out, pages=FIXTURE_PAGES, out=work / "dataset", clean_report=clean.report))
-    return work / "dataset"
+    def build(work: Path) -> Path:
+        generate_qa(GenerateConfig(pages=FIXTURE_PAGES, out=work / "generated.jsonl", generator="offline"))
+        clean = CleanConfig(qa=work / "generated.jsonl", out=work / "clean.jsonl")
+        clean_qa(clean)
+        build_dataset(BuildConfig(qa=clean.out, pages=FIXTURE_PAGES, out=work / "dataset", clean_report=clean.report))
+        return work / "dataset"
+
+    return built_once(tmp_path_factory, "qa-dataset", build)
 
 
 @pytest.fixture(scope="session")
@@ -93,10 +114,13 @@ def tiny_base_dir(tmp_path_factory, pages_path) -> Path:
     """A small phi-architecture base pretrained for about 20 seconds on the fixture pages."""
     from train.tiny_base import TinyBaseConfig, build_tiny_base, page_texts
 
-    base_dir = tmp_path_factory.mktemp("tiny-base") / "base"
     small = TinyBaseConfig(vocab_size=1024, hidden_size=64, intermediate_size=256, num_hidden_layers=2, max_steps=160)
-    build_tiny_base(page_texts(pages_path), base_dir, small)
-    return base_dir
+
+    def build(work: Path) -> Path:
+        build_tiny_base(page_texts(pages_path), work / "base", small)
+        return work / "base"
+
+    return built_once(tmp_path_factory, "tiny-base", build)
 
 
 def trained_adapter(tmp_path_factory, recipe: str, overrides: dict) -> Path:
@@ -104,11 +128,14 @@ def trained_adapter(tmp_path_factory, recipe: str, overrides: dict) -> Path:
     from train.cli import training_arguments
     from train.sft import train_adapter
 
-    adapter_dir = tmp_path_factory.mktemp(Path(recipe).stem) / "adapter"
-    train_adapter(
-        *training_arguments(REPO / recipe, {**overrides, "output_dir": str(adapter_dir), "report_to": "none"})
-    )
-    return adapter_dir
+    def build(work: Path) -> Path:
+        arguments = training_arguments(
+            REPO / recipe, {**overrides, "output_dir": str(work / "adapter"), "report_to": "none"}
+        )
+        train_adapter(*arguments)
+        return work / "adapter"
+
+    return built_once(tmp_path_factory, Path(recipe).stem, build)
 
 
 @pytest.fixture(scope="session")
@@ -125,9 +152,11 @@ def smollm2_dir(tmp_path_factory) -> Path:
     """SmolLM2-135M-Instruct imported from the GGUF file that `make install` put in site-packages."""
     from cazton_llm.packaged_models import import_packaged
 
-    model_dir = tmp_path_factory.mktemp("smollm2") / "base_model"
-    import_packaged("smollm2-135m-instruct", model_dir)
-    return model_dir
+    def build(work: Path) -> Path:
+        import_packaged("smollm2-135m-instruct", work / "base_model")
+        return work / "base_model"
+
+    return built_once(tmp_path_factory, "smollm2", build)
 
 
 @pytest.fixture(scope="session")

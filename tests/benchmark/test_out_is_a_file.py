@@ -1,24 +1,18 @@
 """`python -m benchmark --out` where a file is in the way (the path itself, or a folder above it): one `error:`
 line naming --out and the file, exit 2, no traceback, and the file left as it was."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.in_process import run_entry_point
 
 
 @pytest.mark.parametrize("below", ["", "report"], ids=["the file itself", "a folder under the file"])
-def test_out_that_is_a_file_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, below):
+def test_out_that_is_a_file_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, capfd, below):
     in_the_way = tmp_path / "report.txt"
     in_the_way.write_text("an earlier report\n")
     out = in_the_way / below if below else in_the_way
     argv = ["-m", "benchmark", "--dataset", str(qa_dataset_dir), "--model", f"base={checkable_model_dir}"]
-    result = subprocess.run(
-        [sys.executable, *argv, "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+    result = run_entry_point([*argv, "--out", str(out)], capfd)
     assert result.returncode == 2, result.stderr[-3000:]
     assert (
         result.stderr

@@ -2,8 +2,7 @@
 
 import dataclasses
 import json
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from benchmark.config import BenchmarkConfig
 from benchmark.model_card import update_model_card
 from benchmark.run import run_benchmark
 from cazton_llm.abstention import is_abstention
+from tests.in_process import run_entry_point
 
 REPO = Path(__file__).resolve().parents[2]
 VISITORS = REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
@@ -141,8 +141,11 @@ def test_each_model_is_prompted_in_its_own_format(report, chat_model_dir, tiny_b
     assert render_prompt(ours, "Q?", "P.", "Northwind Forge") == "User: Context: P.\n\nQuestion: Q?\nAssistant:"
 
 
-def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_their_answers(report):
-    out, config, results = report
+def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_their_answers(report, tmp_path):
+    # On a copy of the first run: the other tests read the module's report as that run left it.
+    first_out, first_config, results = report
+    out = Path(shutil.copytree(first_out, tmp_path / "benchmark"))
+    config = dataclasses.replace(first_config, out=out)
     lines_before = (out / "answers.jsonl").read_text().count("\n")
     assert run_benchmark(config)["metrics"] == results["metrics"]
     assert (out / "answers.jsonl").read_text().count("\n") == lines_before
@@ -156,8 +159,6 @@ def test_rerun_regenerates_nothing_and_new_models_or_settings_generate_only_thei
 
 
 def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
-    import shutil
-
     from huggingface_hub import RepoCard
 
     _, _, results = report
@@ -183,24 +184,9 @@ def test_model_card_gets_a_model_index(report, tiny_adapter_dir, tmp_path):
 
 
 @pytest.mark.parametrize("spec", ["finetuned", "finetuned=/no/such/base", "finetuned=base+"])
-def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, spec):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmark",
-            "--dataset",
-            str(qa_dataset_dir),
-            "--model",
-            spec,
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_wrong_model_spec_is_a_one_line_error(qa_dataset_dir, tmp_path, capfd, spec):
+    argv = ["-m", "benchmark", "--dataset", str(qa_dataset_dir), "--model", spec, "--out", str(tmp_path / "out")]
+    result = run_entry_point(argv, capfd)
     assert result.returncode == 2 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 

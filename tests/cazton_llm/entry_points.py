@@ -1,9 +1,12 @@
 """The entry points that read a dataset folder and a model folder (benchmark, training, the Space), run as a user
-runs them, and the check that each refuses a damaged input in one `error:` line, exit 2, without a traceback."""
+runs them, and the check that each refuses a damaged input in one `error:` line, exit 2, without a traceback: in
+this process through the entry point's `main` (tests/in_process.py), or in a real `python -m` process."""
 
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.in_process import run_entry_point
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,9 +24,13 @@ def commands(dataset: Path, base: Path, tmp_path: Path, adapter: Path | None = N
     }  # fmt: skip
 
 
-def refusal_line(argv: list[str]) -> str:
-    """Run `python ARGV`; assert it exits 2 with one `error:` line, its last, and no traceback; return that line."""
-    result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+def refusal_line(argv: list[str], capfd=None) -> str:
+    """Run `python ARGV` (its `main` in this process when given pytest's `capfd`); assert it exits 2 with one
+    `error:` line, its last, and no traceback; return that line."""
+    if capfd is None:
+        result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    else:
+        result = run_entry_point(argv, capfd)
     lines = result.stderr.splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
     assert result.returncode == 2, result.stderr[-3000:]

@@ -1,6 +1,8 @@
 """A damaged dataset folder (a shard cut short or overwritten, a card whose YAML is broken, the data files gone)
 given to the benchmark, training or the Space: one `error:` line naming the folder and saying to build it again,
-exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build."""
+exit 2, no traceback. The folders are copies of one built by the offline chain, damaged after the build. Each
+damage is given to each entry point's `main` in this process; one damage per entry point also goes to a real
+`python -m` process, which shows that nothing printed at import or at exit joins the line."""
 
 import shutil
 from pathlib import Path
@@ -44,15 +46,36 @@ DAMAGES = {
 }
 
 
-@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
-@pytest.mark.parametrize("damage", DAMAGES, ids=str)
-def test_a_damaged_dataset_folder_is_one_line(qa_dataset_dir, checkable_model_dir, tmp_path, damage, entry_point):
+def damaged_copy(qa_dataset_dir: Path, tmp_path: Path, damage: str, entry_point: str) -> Path:
     # A name of its own: datasets caches a local folder under its name and data file names, and a damage that
     # only shows when rows are read would otherwise be served the undamaged rows another test cached.
     dataset = Path(shutil.copytree(qa_dataset_dir, tmp_path / f"damaged-{entry_point}-{damage.replace(' ', '-')}"))
-    spoil, reason = DAMAGES[damage]
-    spoil(dataset)
-    error = refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point])
+    DAMAGES[damage][0](dataset)
+    return dataset
+
+
+def assert_names_the_damage(error: str, dataset: Path, damage: str) -> None:
     assert error.isprintable(), error  # no control characters quoted from the damaged bytes
     assert error.startswith(f"error: dataset folder {str(dataset)!r} is damaged ("), error
-    assert reason in error and error.endswith(BUILD_AGAIN), error
+    assert DAMAGES[damage][1] in error and error.endswith(BUILD_AGAIN), error
+
+
+@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
+@pytest.mark.parametrize("damage", DAMAGES, ids=str)
+def test_a_damaged_dataset_folder_is_one_line(
+    qa_dataset_dir, checkable_model_dir, tmp_path, capfd, damage, entry_point
+):
+    dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, entry_point)
+    error = refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point], capfd)
+    assert_names_the_damage(error, dataset, damage)
+
+
+@pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])
+def test_a_damaged_dataset_folder_is_one_line_in_a_real_process(
+    qa_dataset_dir, checkable_model_dir, tmp_path, entry_point
+):
+    damage = "shard's pages overwritten"
+    dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, entry_point)
+    assert_names_the_damage(
+        refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point]), dataset, damage
+    )

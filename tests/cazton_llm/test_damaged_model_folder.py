@@ -1,7 +1,9 @@
 """A damaged base model or adapter folder (a config, adapter config or tokenizer file cut short or overwritten, the
 weights cut short) given to the benchmark, training or the Space: one `error:` line naming the file and saying to
 copy the folder again, exit 2, no traceback, before any model or dataset loads. The folders are copies of the
-tiny base (and of an untrained LoRA adapter of it, saved with its tokenizer, as training saves one)."""
+tiny base (and of an untrained LoRA adapter of it, saved with its tokenizer, as training saves one). Each case runs
+the entry point's `main` in this process; tests/cazton_llm/test_damaged_dataset.py and tests/test_quiet_commands.py
+run the real processes."""
 
 import shutil
 from pathlib import Path
@@ -53,12 +55,14 @@ CASES = [
 
 
 @pytest.mark.parametrize(("damage", "entry_point"), CASES, ids=[f"{e}-{d.replace(' ', '-')}" for d, e in CASES])
-def test_a_damaged_model_folder_is_one_line(qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, damage, entry_point):
+def test_a_damaged_model_folder_is_one_line(
+    qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, capfd, damage, entry_point
+):
     which, name, spoil, says = DAMAGES[damage]
     base = Path(shutil.copytree(tiny_base_dir, tmp_path / "base")) if which == "base" else tiny_base_dir
     adapter = Path(shutil.copytree(adapter_dir, tmp_path / "adapter")) if which == "adapter" else None
     spoil((base if which == "base" else adapter) / name)
-    error = refusal_line(commands(qa_dataset_dir, base, tmp_path, adapter)[entry_point])
+    error = refusal_line(commands(qa_dataset_dir, base, tmp_path, adapter)[entry_point], capfd)
     damaged = (base if which == "base" else adapter) / name
     assert error.startswith(f"error: {damaged}"), error
     assert says in error and "copy " in error, error
@@ -70,7 +74,7 @@ def broken_front_matter(card: Path) -> None:
 
 
 @pytest.mark.parametrize("entry_point", ["benchmark", "space"])
-def test_a_damaged_adapter_card_is_one_line(qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, entry_point):
+def test_a_damaged_adapter_card_is_one_line(qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, capfd, entry_point):
     """The Space reads the adapter's card for its dataset when none is given; the benchmark's --update-model-card
     reads it before any answer is made."""
     adapter = Path(shutil.copytree(adapter_dir, tmp_path / "adapter"))
@@ -80,7 +84,7 @@ def test_a_damaged_adapter_card_is_one_line(qa_dataset_dir, tiny_base_dir, adapt
         argv = argv[: argv.index("--dataset")]  # no dataset given: the card names it
     else:
         argv += ["--update-model-card", str(adapter), "--card-model", "base"]
-    error = refusal_line(argv)
+    error = refusal_line(argv, capfd)
     assert error.startswith(f"error: {adapter / 'README.md'} is cut short or damaged ("), error
     assert "copy the adapter folder again" in error, error
     assert not (tmp_path / "report").exists()

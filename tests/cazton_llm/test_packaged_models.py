@@ -2,17 +2,13 @@
 `from_pretrained` loads like the Hub model, chat template and all; bad sources are one-line errors."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from cazton_llm.errors import UserError
 from cazton_llm.packaged_models import import_gguf, packaged_gguf
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.in_process import run_entry_point
 
 
 def test_the_import_is_a_plain_model_folder(smollm2_dir):
@@ -43,20 +39,15 @@ def test_from_pretrained_loads_it_and_it_answers_in_english(smollm2_dir):
     assert "Paris" in answer, answer
 
 
-def test_unknown_or_missing_sources_are_one_line_errors(tmp_path):
+def test_unknown_or_missing_sources_are_one_line_errors(tmp_path, capfd):
     with pytest.raises(UserError, match="unknown packaged model 'smollm3'"):
         packaged_gguf("smollm3")
     with pytest.raises(UserError, match="not found"):
         import_gguf(tmp_path / "missing.gguf", tmp_path / "out")
     not_gguf = tmp_path / "model.gguf"
     not_gguf.write_bytes(b"GGUF but not really")  # the magic, then nothing a reader can parse
-    result = subprocess.run(
-        [sys.executable, "-m", "train", "import-gguf", "--gguf", str(not_gguf), "--out", str(tmp_path / "out")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    argv = ["-m", "train", "import-gguf", "--gguf", str(not_gguf), "--out", str(tmp_path / "out")]
+    result = run_entry_point(argv, capfd)
     assert result.returncode == 2 and result.stderr.startswith("error: cannot read"), result.stderr[-2000:]
     assert result.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
 

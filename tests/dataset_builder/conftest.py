@@ -1,12 +1,15 @@
 """Helpers for dataset builder tests: a responder that answers like an LLM would, from the passage."""
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.in_process import run_entry_point
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,7 +34,8 @@ def llm(openai_server, monkeypatch):
     return openai_server
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli_process(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m dataset_builder ARGS` in a fresh process: for what only a new process shows (string hashing)."""
     return subprocess.run(
         [sys.executable, "-m", "dataset_builder", *args],
         cwd=REPO,
@@ -41,3 +45,19 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subpro
         check=False,
         env=env,
     )
+
+
+@pytest.fixture
+def run_cli(capfd, monkeypatch):
+    """`run_cli(*ARGS, env=None)`: `python -m dataset_builder ARGS` run in this process (tests/in_process.py);
+    `env`, when given, is the whole environment of that run, as for subprocess.run."""
+
+    def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        with monkeypatch.context() as patch:
+            for name in set(os.environ) - set(env or os.environ):
+                patch.delenv(name)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            return run_entry_point(["-m", "dataset_builder", *args], capfd)
+
+    return run

@@ -16,7 +16,6 @@ from dataset_builder.clean import clean_qa
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
 from dataset_builder.generate import generate_qa
 from dataset_builder.import_csv import import_csv
-from tests.dataset_builder.conftest import run_cli
 
 
 def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_dir):
@@ -129,7 +128,7 @@ def test_legacy_csv_with_1300_pairs_imports_cleans_and_builds(tmp_path):
     assert first["question"].startswith("How") and "\n" not in first["answer"] and first["source_title"] == "Azure"
 
 
-def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
+def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path, run_cli):
     qa = tmp_path / "clean.jsonl"
     qa.write_text("".join(json.dumps(row) + "\n" for row in load_dataset(str(qa_dataset_dir))["train"]))
     assert run_cli("review", "export", "--qa", str(qa), "--out", str(tmp_path / "review.csv")).returncode == 0
@@ -150,7 +149,9 @@ def test_review_decisions_survive_a_rebuild(qa_dataset_dir, tmp_path):
         assert counts["reviews"] == {"keep": 0, "drop": 1, "edit": 1}
 
 
-def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_person_keeps_them(pages_path, tmp_path):
+def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_person_keeps_them(
+    pages_path, tmp_path, run_cli
+):
     generated, clean, report_path = tmp_path / "generated.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json"
     generate_qa(GenerateConfig(pages=pages_path, out=generated, generator="offline"))
     flagged = [json.loads(line) for line in generated.read_text().splitlines() if "security-notice" in line]
@@ -201,11 +202,11 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
          "argument --generator: invalid choice: 'llama' (choose from 'openai', 'offline')"),
     ],
 )  # fmt: off
-def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message, run_cli):
     (tmp_path / "empty.jsonl").write_text("")
     (tmp_path / "wrong.csv").write_text('{"url": "x", "text": "t"}\n')
     before = set(tmp_path.iterdir())
-    result = run_cli(*[arg.format(tmp=tmp_path) for arg in args], timeout=60)
+    result = run_cli(*[arg.format(tmp=tmp_path) for arg in args])
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert message.format(tmp=tmp_path) in result.stderr

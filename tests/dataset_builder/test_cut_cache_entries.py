@@ -4,12 +4,10 @@ line: only those passages are asked again, and the output is what an undamaged c
 import os
 import random
 
-from tests.dataset_builder.conftest import run_cli
-
 SEED = 20
 
 
-def test_cut_cache_entries_are_asked_again(llm, pages_path, tmp_path):
+def test_cut_cache_entries_are_asked_again(llm, pages_path, tmp_path, run_cli):
     out = tmp_path / "qa.jsonl"
     command = ["generate", "--pages", str(pages_path), "--out", str(out), "--base-url", llm.url, "--concurrency", "4"]
     env = {**os.environ, "OPENAI_API_KEY": "sk-test"}

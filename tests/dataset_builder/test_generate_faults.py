@@ -14,7 +14,7 @@ import pytest
 from cazton_llm.page_schema import read_pages
 from dataset_builder.generate import generate_qa
 from dataset_builder.passages import all_passages
-from tests.dataset_builder.conftest import REPO, run_cli
+from tests.dataset_builder.conftest import REPO
 from tests.dataset_builder.test_generate_openai import config
 from tests.stand_ins.openai_server import REFUSAL
 
@@ -102,7 +102,9 @@ def test_a_second_ctrl_c_stops_at_once(llm, pages_path, tmp_path, start_generate
     assert llm.calls == 2 and cached_answers(tmp_path) == 0
 
 
-def test_a_passage_the_endpoint_refuses_for_good_is_recorded_and_the_rest_kept(llm, pages_path, tmp_path, cli_env):
+def test_a_passage_the_endpoint_refuses_for_good_is_recorded_and_the_rest_kept(
+    llm, pages_path, tmp_path, cli_env, run_cli
+):
     llm.fault_for = lambda body: "400" if "Ignore all previous instructions" in str(body["messages"]) else None
     passages = len(all_passages(read_pages(pages_path)))
     for run in ("first", "second"):  # a rerun asks the refused passage again, and finishes again
@@ -127,7 +129,7 @@ def test_replies_that_are_not_a_chat_completion_are_retried_like_a_5xx(llm, page
     assert llm.calls == stats["passages"] + 2
 
 
-def test_a_refused_key_stops_the_run_with_one_line(llm, pages_path, tmp_path, cli_env):
+def test_a_refused_key_stops_the_run_with_one_line(llm, pages_path, tmp_path, cli_env, run_cli):
     llm.fault_for = lambda body: "401"
     result = run_cli(*generate_command(pages_path, tmp_path, llm, "--concurrency", "2")[3:], env=cli_env)
     assert result.returncode == 2
@@ -140,7 +142,9 @@ def test_a_refused_key_stops_the_run_with_one_line(llm, pages_path, tmp_path, cl
 
 
 @pytest.mark.parametrize(("fault", "reason"), [("400", f"HTTP 400: {REFUSAL}"), ("429", "RateLimitError")])
-def test_no_pair_at_all_is_a_one_line_error_and_the_rerun_asks_again(llm, pages_path, tmp_path, cli_env, fault, reason):
+def test_no_pair_at_all_is_a_one_line_error_and_the_rerun_asks_again(
+    llm, pages_path, tmp_path, cli_env, fault, reason, run_cli
+):
     llm.retry_after_s = 0.01
     llm.fault_for = lambda body: fault
     command = generate_command(pages_path, tmp_path, llm, "--max-attempts", "2")[3:]
@@ -166,7 +170,7 @@ def test_no_pair_at_all_is_a_one_line_error_and_the_rerun_asks_again(llm, pages_
         (["--timeout", "0"], "--timeout: input should be greater than 0, got 0.0"),
     ],
 )
-def test_impossible_retry_settings_are_refused_at_the_cli(llm, pages_path, tmp_path, cli_env, option, message):
+def test_impossible_retry_settings_are_refused_at_the_cli(llm, pages_path, tmp_path, cli_env, option, message, run_cli):
     result = run_cli(*generate_command(pages_path, tmp_path, llm, *option)[3:], env=cli_env)
     assert result.returncode == 2
     assert result.stderr == f"error: {message}\n"

@@ -15,7 +15,7 @@ from dataset_builder.batch import collect_batch, submit_batch
 from dataset_builder.config import GenerateConfig
 from dataset_builder.generate import generate_qa
 from dataset_builder.passages import all_passages
-from tests.dataset_builder.conftest import REPO, run_cli
+from tests.dataset_builder.conftest import REPO
 
 
 def config(server, tmp_path, pages, **overrides) -> GenerateConfig:
@@ -121,7 +121,7 @@ def test_batch_submit_then_collect_fills_the_cache(llm, pages_path, tmp_path):
     assert llm.calls == 0 and stats["reused"] == stats["passages"] and stats["pairs"] > 0
 
 
-def test_missing_key_is_a_one_line_error(pages_path, tmp_path):
+def test_missing_key_is_a_one_line_error(pages_path, tmp_path, run_cli):
     env = {key: value for key, value in os.environ.items() if key != "OPENAI_API_KEY"}
     result = run_cli("generate", "--pages", str(pages_path), "--out", str(tmp_path / "qa.jsonl"), env=env)
     assert result.returncode == 2

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from tests.dataset_builder.conftest import run_cli
 from tests.pipeline.test_yaml_alias_limits import billion_laughs
 
 BAD_PRICES = {
@@ -21,7 +20,7 @@ BAD_PRICES = {
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_PRICES.values(), ids=BAD_PRICES.keys())
-def test_bad_prices_file_stops_before_any_call(llm, pages_path, tmp_path, text, message):
+def test_bad_prices_file_stops_before_any_call(llm, pages_path, tmp_path, text, message, run_cli):
     prices = tmp_path / "prices.yaml"
     if text is not None:
         prices.write_text(text)
@@ -37,7 +36,7 @@ def test_bad_prices_file_stops_before_any_call(llm, pages_path, tmp_path, text, 
     assert not (tmp_path / "qa.jsonl").exists()
 
 
-def test_a_good_prices_file_prices_the_run(llm, pages_path, tmp_path):
+def test_a_good_prices_file_prices_the_run(llm, pages_path, tmp_path, run_cli):
     prices = tmp_path / "prices.yaml"
     prices.write_text("gpt-5-mini: {input: 1000000, output: 0}\n")  # $1 a token in: the cost is the input tokens
     result = run_cli(

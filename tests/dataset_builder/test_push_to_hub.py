@@ -7,7 +7,6 @@ import pytest
 from huggingface_hub import DatasetCard, HfApi
 
 from cazton_llm.dataset_loading import load_qa_dataset
-from tests.dataset_builder.conftest import run_cli
 
 
 def rows_by_split(dataset_dict) -> dict:
@@ -15,7 +14,7 @@ def rows_by_split(dataset_dict) -> dict:
 
 
 @pytest.mark.slow
-def test_pushed_dataset_loads_by_repo_id_with_the_same_rows(hub, qa_dataset_dir, tmp_path):
+def test_pushed_dataset_loads_by_repo_id_with_the_same_rows(hub, qa_dataset_dir, tmp_path, run_cli):
     from datasets import load_dataset
 
     repo_id = hub.new_repo_id("site-qa")
@@ -42,7 +41,7 @@ def test_pushed_dataset_loads_by_repo_id_with_the_same_rows(hub, qa_dataset_dir,
     ],
 )
 def test_bad_repo_id_or_token_is_one_line_and_nothing_half_written(
-    hub, qa_dataset_dir, tmp_path, repo_name, token, message
+    hub, qa_dataset_dir, tmp_path, repo_name, token, message, run_cli
 ):
     repo_id = hub.new_repo_id(repo_name) if repo_name == "site-qa" else repo_name
     env = {key: value for key, value in os.environ.items() if key != "HF_TOKEN"}

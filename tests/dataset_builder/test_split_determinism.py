@@ -12,7 +12,7 @@ from cazton_llm.prompt_format import build_messages, legacy_text
 from cazton_llm.qa_schema import QARecord
 from dataset_builder.site_qa_builder import SiteQA, page_of
 from dataset_builder.site_qa_builder import test_pages as held_out_pages  # not a test: keep pytest off it
-from tests.dataset_builder.conftest import run_cli
+from tests.dataset_builder.conftest import run_cli_process
 
 PAGES = 40
 
@@ -38,7 +38,7 @@ def split_ids(out) -> dict[str, list[str]]:
 
 def build(qa, out, hash_seed: str, *args: str) -> dict[str, list[str]]:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    result = run_cli("build", "--qa", str(qa), "--out", str(out), *args, env=env)
+    result = run_cli_process("build", "--qa", str(qa), "--out", str(out), *args, env=env)
     assert result.returncode == 0, result.stderr
     return split_ids(out)
 

@@ -24,8 +24,9 @@ def smollm2_app_url(space_config, smollm2_dir, smollm2_adapter_dir):
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page(smollm2_app_url):
+    """A page of its own for each test: a chat with no earlier messages."""
     with browser_page(smollm2_app_url) as page:
         yield page
 
@@ -57,7 +58,7 @@ def test_question_gets_an_answer_in_english_sentences_with_the_right_source(page
 def test_markup_in_a_message_is_not_executed(page):
     payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> what do you offer?'
     send(page, payload)
-    page.locator(".bot", has_text="Sources").nth(1).wait_for(timeout=120_000)
+    page.locator(".bot", has_text="Sources").first.wait_for(timeout=120_000)
     assert page.evaluate("window.__pwned") is None
     assert page.locator(".message img[src='x'], .message script").count() == 0
     assert page.get_by_text("<script>window.__pwned=2</script>", exact=False).count() >= 1
