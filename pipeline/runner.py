@@ -181,10 +181,14 @@ def run_stages(
             console.print(f"{label}: [green]up to date[/green] (inputs unchanged)")
             manifest["stages"][stage.name] = {**previous[stage.name], "status": "cached"}
             continue
-        console.print(f"{label}: {stage.describe}")
+        # A stage stopped before it finished (killed, failed) with these same inputs continues where it was.
+        resumes = stage.resume is not None and previous.get(stage.name, {}).get("started_with") == fingerprint
+        console.print(f"{label}: {stage.describe}" + (" (continuing the stopped run)" if resumes else ""))
+        manifest["stages"][stage.name] = {"status": "started", "fingerprint": None, "started_with": fingerprint}
+        write_json(layout.manifest, manifest)
         started = time.monotonic()
         try:
-            summary = stage.run()
+            summary = stage.resume() if resumes else stage.run()
         except Exception as error:
             raise StageFailed(stage.name, error) from error
         seconds = round(time.monotonic() - started, 1)

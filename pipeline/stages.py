@@ -23,6 +23,8 @@ class Stage:
     run: Callable[[], dict]
     # What a finished run left undone, from its summary (None: nothing); an unfinished stage runs again next time.
     left_undone: Callable[[dict], str | None] = lambda summary: None
+    # Continues a run of this stage that was stopped with the same inputs (None: it starts again from scratch).
+    resume: Callable[[], dict] | None = None
 
 
 def built_base(config: PipelineConfig, layout: OutputLayout) -> list[Path]:
@@ -153,10 +155,10 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         "company": config.company,
     }
 
-    def run() -> dict:
+    def run(resume: bool = False) -> dict:
         from train.sft import train_adapter
 
-        return train_adapter(*config.train.arguments(**settings))
+        return train_adapter(*config.train.arguments(**settings, resume=resume))
 
     return Stage(
         name="train",
@@ -165,6 +167,7 @@ def train_stage(config: PipelineConfig, layout: OutputLayout) -> Stage:
         outputs=[layout.adapter],
         params={"recipe": str(recipe), **config.train.overrides, **settings},
         run=run,
+        resume=lambda: run(resume=True),  # from the last checkpoint the stopped run wrote
     )
 
 

@@ -132,6 +132,9 @@ def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
     after = statuses(run_dir)
     assert after["crawl"] == after["generate"] == "cached"
     assert after["train"] == after["benchmark"] == "ran"
+    # Training went on from the checkpoint the killed run wrote, not from step 0.
+    resumed_from = json.loads((run_dir / "manifest.json").read_text())["stages"]["train"]["summary"]["resumed_from"]
+    assert resumed_from and Path(resumed_from).resolve().parent == checkpoints.resolve(), resumed_from
 
 
 def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path):
