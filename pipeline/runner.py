@@ -184,8 +184,9 @@ def run_stages(
         # A stage stopped before it finished (killed, failed) with these same inputs continues where it was.
         resumes = stage.resume is not None and previous.get(stage.name, {}).get("started_with") == fingerprint
         console.print(f"{label}: {stage.describe}" + (" (continuing the stopped run)" if resumes else ""))
-        manifest["stages"][stage.name] = {"status": "started", "fingerprint": None, "started_with": fingerprint}
-        write_json(layout.manifest, manifest)
+        if stage.resume is not None:  # recorded so that a stopped run can be continued, never as done
+            manifest["stages"][stage.name] = {"status": "started", "fingerprint": None, "started_with": fingerprint}
+            write_json(layout.manifest, manifest)
         started = time.monotonic()
         try:
             summary = stage.resume() if resumes else stage.run()
