@@ -124,6 +124,8 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     from trl import SFTTrainer
     from trl.chat_template_utils import has_generation_markers
 
+    from train.labelled_positions import score_labelled_positions_only
+
     validate(script_args, training_args, model_args)
     adapter_dir = Path(training_args.output_dir)
     dataset = load_qa_dataset(script_args.dataset_name, script_args.dataset_config)
@@ -133,6 +135,7 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     if not cuda:
         print(CPU_NOTICE)
         training_args.bf16, training_args.use_cpu = False, True
+        score_labelled_positions_only()
     tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
     prepare_tokenizer(tokenizer, script_args.prompt_format, force=script_args.prompt_format == "legacy")
     # A model's own template (ChatML: SmolLM2, Qwen2.5) rarely marks the assistant turn for TRL's assistant-only
