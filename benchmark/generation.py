@@ -74,19 +74,24 @@ def generate_batch(
 ) -> list[tuple[str, bool, int]]:
     """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes (`turns[row]`: the history that
     prompt was built with, whose answers the new one may not repeat)."""
+    rows_turns = turns or [[] for _ in prompts]
+    if getattr(model, "batches", True):
+        return generate_together(model, tokenizer, prompts, decoding, rows_turns) if prompts else []
+    return [  # the CPU runtime: one prompt at a time
+        result
+        for prompt, row_turns in zip(prompts, rows_turns, strict=True)
+        for result in generate_together(model, tokenizer, [prompt], decoding, [row_turns])
+    ]
+
+
+def generate_together(
+    model, tokenizer, prompts: list[str], decoding: Decoding, turns: list[list[dict]]
+) -> list[tuple[str, bool, int]]:
+    """`generate_batch` for prompts the model generates in one padded batch."""
     import torch
 
-    if not prompts:
-        return []
-    if len(prompts) > 1 and not getattr(model, "batches", True):  # the CPU runtime: one prompt at a time
-        rows_turns = turns or [[] for _ in prompts]
-        return [
-            result
-            for prompt, row_turns in zip(prompts, rows_turns, strict=True)
-            for result in generate_batch(model, tokenizer, [prompt], decoding, [row_turns])
-        ]
     encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-    earlier = [earlier_answer_ids(tokenizer, row_turns) for row_turns in turns or []]
+    earlier = [earlier_answer_ids(tokenizer, row_turns) for row_turns in turns]
     kwargs = decoding.generate_kwargs(tokenizer, encoded["input_ids"].shape[1], earlier_answers=earlier)
     with torch.no_grad():
         output = model.generate(**encoded, **kwargs)

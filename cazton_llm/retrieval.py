@@ -251,8 +251,8 @@ class Knowledge:
         """How close the site comes to the question: its closest passage's cosine, with the question alone or
         searched with the conversation (a follow-up's words alone may say little)."""
         query = retrieval_query(question, history if self.searches_with_history else ())
-        values = [value for value in {self.index.relevance(question), self.index.relevance(query)} if value is not None]
-        return max(values, default=None)
+        values = [self.index.relevance(text) for text in dict.fromkeys((question, query))]
+        return max((value for value in values if value is not None), default=None)
 
     def answers(self, question: str, history: Sequence[dict] = ()) -> bool:
         """False when no passage of the site comes close enough to the question to answer it."""
