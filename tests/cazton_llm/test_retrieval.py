@@ -11,7 +11,16 @@ import pytest
 
 from benchmark.retrieval_scores import RetrievalCase, score_retrieval
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.retrieval import CONTEXT_CHARS, FALLBACK_NOTICE, Knowledge, PassageIndex, Source, load_knowledge
+from cazton_llm.retrieval import (
+    CONTEXT_CHARS,
+    FALLBACK_NOTICE,
+    Knowledge,
+    PassageIndex,
+    Source,
+    fused,
+    load_knowledge,
+    path_words,
+)
 from dataset_builder.passages import MAX_PASSAGE_CHARS
 
 
@@ -145,3 +154,49 @@ def test_the_chosen_passages_are_always_in_the_prompt_and_the_room_is_one_of_the
     assert knowledge.context_for("vacancies") == chosen, "longer than the room together: kept, nothing more"
     assert len(dataclasses.replace(knowledge, context_chars=5000).context_for("vacancies")) == 3
     assert CONTEXT_CHARS == MAX_PASSAGE_CHARS, "a site of long passages gets its chosen ones alone, as before"
+
+
+UNRELATED = [Source(f"http://site/other-{n}.html", "Other", f"Unrelated words number {n}.") for n in range(8)]
+# The same passage on four pages (and twice on the first): equal scores, indexed by their text alone.
+COURSES = [
+    Source(f"http://site/{page}.html", page, "Kubernetes course in three days.") for page in ("a", "a", "b", "c", "d")
+]
+
+
+def test_the_pages_under_an_answer_are_listed_once_each_up_to_the_limit():
+    index = PassageIndex([*COURSES, *UNRELATED], fields=("passage",), dense=False)
+    assert paths(index.search("kubernetes course")) == ["/a.html", "/b.html", "/c.html"]
+    assert paths(index.search("kubernetes course", min_share_of_best=1.0)) == ["/a.html", "/b.html", "/c.html"]
+    knowledge = Knowledge(index)
+    assert paths(knowledge.sources_for("kubernetes course", [], 4)) == ["/a.html", "/b.html", "/c.html", "/d.html"]
+
+
+def test_a_page_far_below_the_best_is_not_listed():
+    strong = Source("http://site/k.html", "K", "Kubernetes Kubernetes course, the Kubernetes course.")
+    weak = Source("http://site/w.html", "W", "A course.")
+    index = PassageIndex([strong, weak, *UNRELATED], fields=("passage",), dense=False)
+    (_, best_score), (_, weak_score) = index.ranked("kubernetes course")
+    assert weak_score < best_score / 2
+    assert index.search("kubernetes course") == [strong]
+
+
+def test_fusion_adds_each_rankings_reciprocal_rank_the_embeddings_weighted():
+    """Reciprocal rank fusion (k = 60, ranks from 1): BM25 ranks passage 0 first, the embeddings passage 1, and
+    passage 2 shares no word with the question but the embeddings still rank it."""
+    bm25, embeddings = [(0, 9.0), (1, 3.0)], [1, 0, 2]
+    assert fused(bm25, embeddings) == [
+        (0, pytest.approx(1 / 61 + 1 / 62)),
+        (1, pytest.approx(1 / 62 + 1 / 61)),
+        (2, pytest.approx(1 / 63)),
+    ], "equal weights: a tie, the lower passage number first"
+    assert fused(bm25, embeddings, dense_weight=2.0) == [
+        (1, pytest.approx(1 / 62 + 2 / 61)),
+        (0, pytest.approx(1 / 61 + 2 / 62)),
+        (2, pytest.approx(2 / 63)),
+    ]
+
+
+def test_a_url_path_is_searched_by_its_words():
+    assert path_words("https://site.example/Training/Kubernetes-Course_2.html") == "training kubernetes course 2"
+    pages = ("index.htm", "index.php", "default.aspx", "about.html")
+    assert [path_words(f"http://site/{page}") for page in pages] == ["", "", "default", "about"], "no file types"
