@@ -20,6 +20,7 @@ from cazton_llm.retrieval import (
     fused,
     load_knowledge,
     path_words,
+    retrieval_query,
 )
 from dataset_builder.passages import MAX_PASSAGE_CHARS
 
@@ -200,3 +201,52 @@ def test_a_url_path_is_searched_by_its_words():
     assert path_words("https://site.example/Training/Kubernetes-Course_2.html") == "training kubernetes course 2"
     pages = ("index.htm", "index.php", "default.aspx", "about.html")
     assert [path_words(f"http://site/{page}") for page in pages] == ["", "", "default", "about"], "no file types"
+
+
+def test_a_follow_up_is_searched_with_the_latest_earlier_question_only():
+    turns = [
+        {"role": "user", "content": "Do you teach React?"},
+        {"role": "assistant", "content": "Yes, a two-day course."},
+        {"role": "user", "content": "And Kubernetes?"},
+        {"role": "assistant", "content": "Yes."},
+    ]
+    assert retrieval_query("how long is it?", turns) == "how long is it? And Kubernetes?"
+    assert retrieval_query("how long is it?", turns[1:2]) == retrieval_query("how long is it?") == "how long is it?"
+
+
+def test_the_passages_for_the_prompt_leave_out_those_far_below_the_best():
+    strong = Source("http://site/k.html", "K", "Kubernetes Kubernetes course, the Kubernetes course.")
+    weak = Source("http://site/w.html", "W", "A course.")
+    index = PassageIndex([strong, weak, *UNRELATED], fields=("passage",), dense=False)
+    assert index.passages("kubernetes course", 5) == [strong]
+    assert index.passages("kubernetes course", 5, min_share_of_best=0.0) == [strong, weak]
+
+
+@pytest.fixture(scope="module")
+def site() -> Knowledge:
+    from tests.cazton_llm.test_abstention import SITE
+
+    return Knowledge(PassageIndex(SITE))
+
+
+def test_a_question_exactly_as_close_as_the_threshold_is_answered(site):
+    relevance = site.relevance("How long is the Kubernetes course?")
+    assert dataclasses.replace(site, min_relevance=relevance).answers("How long is the Kubernetes course?")
+    assert not dataclasses.replace(site, min_relevance=relevance + 1e-6).answers("How long is the Kubernetes course?")
+
+
+def test_without_passages_or_embeddings_every_question_is_answered():
+    assert Knowledge(PassageIndex([]), min_relevance=0.9).answers("Do you sell gift cards?")
+    sparse = Knowledge(PassageIndex(COURSES, dense=False), min_relevance=0.9)
+    assert sparse.relevance("Do you sell gift cards?") is None and sparse.answers("Do you sell gift cards?")
+
+
+def test_relevance_is_the_closer_of_the_question_alone_and_with_the_conversation(site):
+    after = [{"role": "user", "content": "Tell me about your Kubernetes course"}, {"role": "assistant", "content": "."}]
+    alone, followed = (
+        site.index.relevance("how many seats?"),
+        site.index.relevance(retrieval_query("how many seats?", after)),
+    )
+    assert alone != followed and site.relevance("how many seats?", after) == max(alone, followed)
+    on_its_own = dataclasses.replace(site, searches_with_history=False)
+    assert on_its_own.relevance("how many seats?", after) == alone, "without searching with the conversation"
