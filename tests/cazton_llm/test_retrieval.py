@@ -250,3 +250,16 @@ def test_relevance_is_the_closer_of_the_question_alone_and_with_the_conversation
     assert alone != followed and site.relevance("how many seats?", after) == max(alone, followed)
     on_its_own = dataclasses.replace(site, searches_with_history=False)
     assert on_its_own.relevance("how many seats?", after) == alone, "without searching with the conversation"
+
+
+def test_a_follow_up_keeps_its_own_best_passage_then_the_conversations_before_its_own_second():
+    kubernetes = Source("http://site/training/kubernetes.html", "Kubernetes", "A three-day Kubernetes course.")
+    classes = Source("http://site/training/", "Training", "Our classes run online, classes of 12 at most.")
+    evening = Source("http://site/evening.html", "Evening", "Evening classes for teams.")
+    about = Source("http://site/about.html", "About us", "Founded in 2009 in Portland, Oregon.")
+    knowledge = Knowledge(PassageIndex([kubernetes, classes, evening, about, *UNRELATED], dense=False), context_chars=0)
+    question, earlier = "how big are the classes?", [{"role": "user", "content": "Do you teach Kubernetes?"}]
+    assert knowledge.context_for(question) == [classes, evening]
+    assert knowledge.context_for(question, earlier) == [classes, kubernetes]
+    on_its_own = dataclasses.replace(knowledge, searches_with_history=False)
+    assert on_its_own.context_for(question, earlier) == [classes, evening], "the conversation not searched"
