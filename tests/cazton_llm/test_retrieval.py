@@ -190,6 +190,7 @@ def test_fusion_adds_each_rankings_reciprocal_rank_the_embeddings_weighted():
         (1, pytest.approx(1 / 62 + 1 / 61)),
         (2, pytest.approx(1 / 63)),
     ], "equal weights: a tie, the lower passage number first"
+    assert [index for index, _ in fused([(1, 9.0), (0, 3.0)], [0, 1])] == [0, 1], "whichever ranking had it first"
     assert fused(bm25, embeddings, dense_weight=2.0) == [
         (1, pytest.approx(1 / 62 + 2 / 61)),
         (0, pytest.approx(1 / 61 + 2 / 62)),
@@ -263,3 +264,20 @@ def test_a_follow_up_keeps_its_own_best_passage_then_the_conversations_before_it
     assert knowledge.context_for(question, earlier) == [classes, kubernetes]
     on_its_own = dataclasses.replace(knowledge, searches_with_history=False)
     assert on_its_own.context_for(question, earlier) == [classes, evening], "the conversation not searched"
+
+
+def test_passages_scoring_the_same_as_the_best_all_go_in():
+    index = PassageIndex([*COURSES, *UNRELATED], fields=("passage",), dense=False)
+    assert index.passages("kubernetes course", 3, min_share_of_best=1.0) == COURSES[:3]
+
+
+def test_an_unstemmed_index_matches_the_words_as_written():
+    pricing = Source("http://site/pricing.html", "Pricing", "Our pricing is per project.")
+    index = PassageIndex([pricing, *UNRELATED], fields=("passage",), stemmed=False, dense=False)
+    assert index.passages("pricing", 1) == [pricing]
+    assert index.passages("price", 1) == [], "stemmed, the two would match"
+
+
+def test_nothing_to_search_for_finds_no_passage(site):
+    assert site.index.passages("What is it?", 2) == [] and site.context_for("What is it?") == []
+    assert PassageIndex([], dense=False).ranked("Kubernetes course") == []
