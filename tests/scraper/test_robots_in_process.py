@@ -183,7 +183,8 @@ def redirect(location: str, aliases=(), source: str = PAGE):
 
 
 def test_a_redirect_is_followed_within_the_site_and_between_its_declared_origins():
-    assert redirect("/team.html").url == "http://site.test:8080/team.html"
+    followed = redirect("/team.html")
+    assert followed.url == "http://site.test:8080/team.html" and followed.meta["redirect_reasons"] == [301]
     assert redirect("http://www.site.test/", aliases=["http://www.site.test"]).url == "http://www.site.test/"
 
 
