@@ -17,6 +17,7 @@ from cazton_llm.retrieval import (
     Knowledge,
     PassageIndex,
     Source,
+    calibrated_threshold,
     fused,
     load_knowledge,
     path_words,
@@ -281,3 +282,22 @@ def test_an_unstemmed_index_matches_the_words_as_written():
 def test_nothing_to_search_for_finds_no_passage(site):
     assert site.index.passages("What is it?", 2) == [] and site.context_for("What is it?") == []
     assert PassageIndex([], dense=False).ranked("Kubernetes course") == []
+
+
+def test_a_passage_is_found_by_its_heading_and_a_heading_repeating_the_title_counts_once():
+    perks = Source("http://site/careers.html", "Careers", "Four weeks off a year.", "Perks")
+    index = PassageIndex([perks, *UNRELATED], fields=("title", "heading", "passage"), dense=False)
+    assert index.passages("what perks do staff get?", 1) == [perks]
+    plain = Source("http://site/a.html", "Kubernetes", "A course.")
+    repeated = Source("http://site/b.html", "Kubernetes", "A course.", "Kubernetes")
+    index = PassageIndex([plain, repeated, *UNRELATED], fields=("title", "heading", "passage"), dense=False)
+    assert index.passages("kubernetes", 2) == [plain, repeated], "the same words: a tie, in passage order"
+
+
+def test_passages_are_found_by_the_stems_of_their_words():
+    pricing = Source("http://site/pricing.html", "Rates", "Our pricing is per project.")
+    assert PassageIndex([pricing, *UNRELATED], dense=False).passages("what are your prices?", 1) == [pricing]
+
+
+def test_a_dataset_without_training_questions_gets_no_threshold(site):
+    assert calibrated_threshold(site.index, []) is None
