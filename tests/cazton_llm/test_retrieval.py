@@ -21,6 +21,7 @@ from cazton_llm.retrieval import (
     fused,
     load_knowledge,
     path_words,
+    qa_passages,
     retrieval_query,
 )
 from dataset_builder.passages import MAX_PASSAGE_CHARS
@@ -40,6 +41,7 @@ def test_every_crawled_passage_is_indexed_with_training_questions_only(knowledge
     assert [source.passage for source in knowledge.index.sources] == passages["passage"]
     test_questions = set(load_qa_dataset(qa_dataset_dir, split="test")["question"])
     assert not test_questions & {question for source in knowledge.index.sources for question in source.questions}
+    assert knowledge.notice is None and len(knowledge.example_questions) == 4, "4 example questions for the UI"
 
 
 def test_the_answer_passage_is_found_in_visitor_words(knowledge):
@@ -301,3 +303,21 @@ def test_passages_are_found_by_the_stems_of_their_words():
 
 def test_a_dataset_without_training_questions_gets_no_threshold(site):
     assert calibrated_threshold(site.index, []) is None
+
+
+def test_an_older_datasets_passages_carry_their_training_questions_and_titles():
+    """The fallback of a dataset without passages: each distinct passage once, with the questions of the training
+    split asked about it (never a held-out one) and its page's title ("" when the pair had none)."""
+
+    def pair(question: str, passage: str, title: str | None = "Training") -> dict:
+        return {"question": question, "source_url": "http://site/t.html", "source_title": title, "passage": passage}
+
+    splits = {
+        "train": [pair("How long?", "Three days."), pair("How many days?", "Three days."), pair("Price?", "Ask.", None)]
+    }
+    assert list(qa_passages(splits).values()) == [
+        Source("http://site/t.html", "Training", "Three days.", questions=("How long?", "How many days?")),
+        Source("http://site/t.html", "", "Ask.", questions=("Price?",)),
+    ]
+    held_out = qa_passages({**splits, "test": [pair("Is it long?", "Three days.")]})
+    assert held_out[("http://site/t.html", "Three days.")].questions == ("How long?", "How many days?")
