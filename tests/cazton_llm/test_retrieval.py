@@ -13,6 +13,7 @@ from benchmark.retrieval_scores import RetrievalCase, score_retrieval
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.retrieval import (
     CONTEXT_CHARS,
+    CONTEXT_PASSAGES,
     FALLBACK_NOTICE,
     Knowledge,
     PassageIndex,
@@ -42,6 +43,18 @@ def test_every_crawled_passage_is_indexed_with_training_questions_only(knowledge
     test_questions = set(load_qa_dataset(qa_dataset_dir, split="test")["question"])
     assert not test_questions & {question for source in knowledge.index.sources for question in source.questions}
     assert knowledge.notice is None and len(knowledge.example_questions) == 4, "4 example questions for the UI"
+
+
+def test_loading_keeps_each_passages_page_title_heading_and_questions(knowledge, qa_dataset_dir):
+    rows = load_qa_dataset(qa_dataset_dir, "passages", split="train")
+    assert knowledge.index.sources == [
+        Source(row["url"], row["title"] or "", row["passage"], row["heading"] or "", tuple(row["questions"]))
+        for row in rows
+    ]
+    assert knowledge.page_titles == sorted({row["title"] for row in rows if row["title"]})
+    held_out, trained = (load_qa_dataset(qa_dataset_dir, split=split)["question"] for split in ("test", "train"))
+    assert knowledge.example_questions == list(dict.fromkeys([*held_out, *trained]))[:4], "held-out ones first"
+    assert knowledge.context_passages == CONTEXT_PASSAGES == 2
 
 
 def test_the_answer_passage_is_found_in_visitor_words(knowledge):
@@ -90,7 +103,7 @@ def test_a_dataset_built_without_pages_falls_back_to_its_pairs_passages(tmp_path
     build_dataset(BuildConfig(qa=tmp_path / "qa.jsonl", out=tmp_path / "older"))
     capsys.readouterr()
     knowledge = load_knowledge(str(tmp_path / "older"))
-    assert capsys.readouterr().out.strip() == FALLBACK_NOTICE.format(dataset=tmp_path / "older")
+    assert capsys.readouterr().out.strip() == knowledge.notice == FALLBACK_NOTICE.format(dataset=tmp_path / "older")
     qa = load_qa_dataset(tmp_path / "older")
     pairs_passages = {(row["source_url"], row["passage"]) for split in qa.values() for row in split}
     assert {(source.url, source.passage) for source in knowledge.index.sources} == pairs_passages
