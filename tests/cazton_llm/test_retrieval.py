@@ -334,3 +334,10 @@ def test_an_older_datasets_passages_carry_their_training_questions_and_titles():
     ]
     held_out = qa_passages({**splits, "test": [pair("Is it long?", "Three days.")]})
     assert held_out[("http://site/t.html", "Three days.")].questions == ("How long?", "How many days?")
+
+
+def test_the_threshold_is_drawn_the_same_on_every_load_and_needs_embeddings(knowledge, qa_dataset_dir):
+    trained = list(load_qa_dataset(qa_dataset_dir, split="train")["question"])
+    assert calibrated_threshold(knowledge.index, trained, seed=0) == knowledge.min_relevance is not None
+    assert calibrated_threshold(knowledge.index, trained) == knowledge.min_relevance
+    assert calibrated_threshold(PassageIndex(COURSES, dense=False), trained) is None
