@@ -94,3 +94,68 @@ def test_generate_kwargs_carry_the_rule_and_bad_values_are_refused():
     for bad in bad_values:
         with pytest.raises(UserError):
             Decoding(**bad)
+
+
+def test_a_one_token_loop_is_stopped_as_soon_as_the_answer_is_one_ngram_long():
+    assert banned_next_tokens([7, 7, 7], 3) == {7}, "7 7 7 7 would repeat the 3-gram 7 7 7"
+    assert banned_next_tokens([7, 7], 3) == set()
+
+
+def test_both_rules_ban_together():
+    history = history_continuations([[5, 6, 9]], ngram_size=3)
+    assert banned_next_tokens([5, 6, 7, 8, 5, 6], 3, history, 3) == {7, 9}, "its own 5 6 7 and the earlier 5 6 9"
+
+
+def test_without_a_history_size_earlier_answers_may_be_repeated():
+    history = history_continuations([[3, 4, 5, 6]], ngram_size=4)
+    assert banned_next_tokens([1, 3, 4, 5], 6, history, None) == set()
+
+
+def test_a_batch_given_no_earlier_answers_still_stops_each_rows_loops():
+    kwargs = Decoding(answer_no_repeat_ngram_size=3).generate_kwargs(Tokenizer(), prompt_length=1)
+    (processor,) = kwargs["logits_processor"]
+    scores = processor(torch.tensor([[1, 5, 6, 7, 5, 6], [1, 8, 9, 4, 8, 9]]), torch.zeros(2, VOCAB))
+    assert [set(torch.isinf(row).nonzero().flatten().tolist()) for row in scores] == [{7}, {4}]
+
+
+def test_an_answer_may_end_where_an_earlier_one_ended():
+    """A tokenizer that ends every text it encodes with EOS (as some add BOS/EOS to a prompt): the earlier
+    answer's ids are the words the model wrote, so saying its last words again does not forbid stopping."""
+    from tokenizers import ByteLevelBPETokenizer
+    from tokenizers.processors import TemplateProcessing
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(["Azure course price days"] * 5, vocab_size=280, special_tokens=["</s>"])
+    bpe._tokenizer.post_processor = TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 0)])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="</s>")
+    earlier = earlier_answer_ids(tokenizer, [{"role": "assistant", "content": "Azure course price days"}])
+    answer = tokenizer("Azure course price days", add_special_tokens=False)["input_ids"]
+    assert tokenizer.eos_token_id not in banned_next_tokens(answer, None, history_continuations(earlier, 3), 3)
+
+
+def test_the_smallest_allowed_values_are_accepted_and_a_refusal_names_the_setting():
+    Decoding(max_new_tokens=1, answer_no_repeat_ngram_size=1, history_no_repeat_ngram_size=1)
+    refusals = {
+        "max_new_tokens must be at least 1, got 0": {"max_new_tokens": 0},
+        "repetition_penalty must be positive, got -1": {"repetition_penalty": -1},
+        "history_no_repeat_ngram_size must be at least 1, got 0": {"history_no_repeat_ngram_size": 0},
+    }
+    for message, bad in refusals.items():
+        with pytest.raises(UserError, match=message):
+            Decoding(**bad)
+
+
+def test_generate_kwargs_stop_at_eos_and_stop_strings_and_pad_with_the_pad_token():
+    tokenizer = Tokenizer()
+    kwargs = Decoding(repetition_penalty=1.2).generate_kwargs(tokenizer, prompt_length=4, stop_strings=("END",))
+    del kwargs["logits_processor"]
+    assert kwargs == {
+        "max_new_tokens": 200,
+        "do_sample": False,
+        "repetition_penalty": 1.2,
+        "eos_token_id": 2,
+        "pad_token_id": 0,
+        "stop_strings": ["END"],
+        "tokenizer": tokenizer,
+    }

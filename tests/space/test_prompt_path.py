@@ -1,13 +1,15 @@
 """The Space's `respond` sends the model what `cazton_llm.chat_prompt` says the chat sends: the passages
 `Knowledge.context_for` picks (the conversation so far taken into account) and the earlier turns; Grounded
-off, no passage. Read from the token ids the model's `generate` is given."""
+off, no passage. Read from the token ids the model's `generate` is given (the untrained model's, in seconds,
+or the finetuned one's)."""
 
 from __future__ import annotations
 
 import pytest
 
-from cazton_llm.retrieval import load_knowledge
+from cazton_llm.retrieval import Knowledge, PassageIndex, Source, load_knowledge
 from space.app import make_respond
+from space.config import SpaceConfig
 
 QUESTION = "How much does a discovery sprint cost?"
 HISTORY = [
@@ -17,10 +19,8 @@ HISTORY = [
 ]
 
 
-@pytest.fixture
-def sent_prompts(loaded_model, monkeypatch):
+def recorded_prompts(model, tokenizer, monkeypatch) -> list[str]:
     """The model's `generate`, recording the prompt text of each call."""
-    model, tokenizer = loaded_model
     prompts, generate = [], model.generate
 
     def recording_generate(*args, **kwargs):
@@ -31,9 +31,25 @@ def sent_prompts(loaded_model, monkeypatch):
     return prompts
 
 
+@pytest.fixture
+def sent_prompts(loaded_model, monkeypatch):
+    return recorded_prompts(*loaded_model, monkeypatch)
+
+
 def reply(respond, message, history, grounded=True):
     *_, last = respond(message, history, grounded)
     return last
+
+
+def test_any_models_prompt_holds_the_passage_retrieval_picks(untrained_model, monkeypatch):
+    kubernetes = Source("http://site/training/kubernetes.html", "Kubernetes", "A three-day Kubernetes course.")
+    others = [Source("http://site/about.html", "About", "Founded in 2009."), Source("http://site/", "Home", "Hi.")]
+    knowledge = Knowledge(PassageIndex([kubernetes, *others], dense=False), context_passages=1, context_chars=0)
+    config = SpaceConfig(base_model="unused", adapter="", dataset="", company="Northwind Forge", max_new_tokens=4)
+    prompts = recorded_prompts(*untrained_model, monkeypatch)
+    reply(make_respond(config, *untrained_model, knowledge), "How long is the Kubernetes course?", [])
+    (prompt,) = prompts
+    assert "Context: A three-day Kubernetes course." in prompt and "How long is the Kubernetes course?" in prompt
 
 
 def test_the_prompt_holds_the_retrieved_passages_and_the_conversation(space_config, loaded_model, sent_prompts):

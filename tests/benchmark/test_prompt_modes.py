@@ -1,0 +1,52 @@
+"""What each benchmark mode puts into the prompt, built in-process without a model: oracle the question's own
+passage, retrieved the passages the chat's retrieval picks (the chat's own prompt), follow-up those after the
+earlier exchange, closed-book none."""
+
+from __future__ import annotations
+
+from benchmark.generation import mode_prompt
+from cazton_llm.chat_prompt import chat_prompt
+from cazton_llm.retrieval import Knowledge, PassageIndex, Source
+from tests.cazton_llm.test_abstention import PromptTokenizer
+
+KUBERNETES = Source("http://site/training/kubernetes.html", "Kubernetes", "A three-day Kubernetes course.")
+CLASSES = Source("http://site/training/", "Training", "Classes run online, 12 seats at most.")
+ABOUT = Source("http://site/about.html", "About us", "Founded in 2009 in Portland, Oregon.")
+KNOWLEDGE = Knowledge(PassageIndex([KUBERNETES, CLASSES, ABOUT], dense=False), context_passages=1, context_chars=0)
+# The held-out row's own passage is not among the indexed ones: only the oracle mode can put it in.
+ROW = {
+    "question": "How long is the Kubernetes course?",
+    "source_url": "http://site/faq.html",
+    "source_title": "FAQ",
+    "passage": "The Kubernetes course takes three days.",
+}
+EARLIER = [{"role": "user", "content": "Do you teach Kubernetes?"}, {"role": "assistant", "content": "Yes."}]
+
+
+def prompt_in(mode: str, turns: list[dict] = (), row: dict = ROW):
+    return mode_prompt(PromptTokenizer(), mode, row, list(turns), KNOWLEDGE, "Northwind Forge", 1000)
+
+
+def test_oracle_puts_the_questions_own_passage_and_nothing_else_in_the_prompt():
+    turn = prompt_in("oracle")
+    assert turn.prompt == f"Context: {ROW['passage']}\n\nQuestion: {ROW['question']}"
+    assert turn.context == [Source("http://site/faq.html", "FAQ", ROW["passage"])]
+
+
+def test_retrieved_sends_the_chats_own_prompt_with_the_retrieved_passage():
+    turn = prompt_in("retrieved")
+    assert turn.context == [KUBERNETES] and KUBERNETES.passage in turn.prompt
+    chat = chat_prompt(
+        PromptTokenizer(), KNOWLEDGE, ROW["question"], [], company="Northwind Forge", max_prompt_tokens=1000
+    )
+    assert turn == chat
+
+
+def test_follow_up_puts_the_earlier_exchange_before_the_retrieved_passage_and_question():
+    prompt = prompt_in("follow-up", EARLIER).prompt
+    assert prompt.index("Do you teach Kubernetes?") < prompt.index(KUBERNETES.passage) < prompt.index(ROW["question"])
+
+
+def test_closed_book_sends_the_question_alone():
+    turn = prompt_in("closed-book")
+    assert (turn.prompt, turn.context) == (ROW["question"], [])
