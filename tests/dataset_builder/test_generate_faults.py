@@ -35,6 +35,13 @@ def last_line(text: str) -> str:
     return text.strip().splitlines()[-1]
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """The child gets Ctrl-C's default action, as a command typed in a terminal does, whatever this test run
+    inherited: a shell starts a background job (`make test &`) with SIGINT ignored, and Python then never turns
+    SIGINT into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def cli_env():
     return {**os.environ, "OPENAI_API_KEY": "sk-test"}
@@ -47,7 +54,13 @@ def start_generate(cli_env):
 
     def start(command: list[str]) -> subprocess.Popen:
         process = subprocess.Popen(
-            command, cwd=REPO, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            cwd=REPO,
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=ctrl_c_as_in_a_terminal,
         )
         started.append(process)
         return process
