@@ -48,9 +48,12 @@ def chat_shaped(split, mix: ExampleMix, knowledge, system: str | None, unanswera
     return Dataset.from_list(examples)
 
 
-def within_length(split, tokenizer, max_length: int, name: str):
+def within_length(split, tokenizer, max_length: int | None, name: str):
     """The examples whose whole conversation fits `max_length` tokens: TRL would cut the others short, and an
-    answer cut before its end-of-turn token teaches the model not to stop. Says how many were left out."""
+    answer cut before its end-of-turn token teaches the model not to stop. Says how many were left out. Without
+    a `max_length` (padding-free batches: TRL cuts nothing) every example is kept."""
+    if max_length is None:
+        return split
     # return_dict=False: transformers 5 returns a BatchEncoding (len 2, input_ids and attention_mask) by default.
     lengths = [
         len(tokenizer.apply_chat_template(example["messages"], tokenize=True, return_dict=False)) for example in split

@@ -22,3 +22,12 @@ def test_only_the_examples_that_fit_are_kept_and_the_rest_are_counted(tiny_base_
 
     assert [len(row["messages"][0]["content"].split()) for row in kept] == [5, 10]
     assert "1 of 3 train examples are longer than max_length" in capsys.readouterr().out
+
+
+def test_without_a_max_length_every_example_is_kept(tiny_base_dir, capsys):
+    """`max_length: null` (padding-free batches, which TRL does not truncate) keeps every example."""
+    tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(tiny_base_dir))
+    split = Dataset.from_list([conversation(5), conversation(200)])
+
+    assert len(within_length(split, tokenizer, None, "train")) == 2
+    assert "longer than max_length" not in capsys.readouterr().out
