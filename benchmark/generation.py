@@ -74,9 +74,11 @@ def generate_batch(
 ) -> list[tuple[str, bool, int]]:
     """(text, ended_by_eos, new_tokens) per prompt, decoded as the Space decodes (`turns[row]`: the history that
     prompt was built with, whose answers the new one may not repeat)."""
+    if not prompts:
+        return []
     rows_turns = turns or [[] for _ in prompts]
     if getattr(model, "batches", True):
-        return generate_together(model, tokenizer, prompts, decoding, rows_turns) if prompts else []
+        return generate_together(model, tokenizer, prompts, decoding, rows_turns)
     return [  # the CPU runtime: one prompt at a time
         result
         for prompt, row_turns in zip(prompts, rows_turns, strict=True)

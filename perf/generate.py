@@ -41,8 +41,8 @@ def write_pages(path: Path, passages: int) -> None:
                 f"The engagement includes a workshop, a written plan and two review meetings.",
             ]
         url = f"https://example.com/services/{page}"
-        page_record = {"url": url, "title": f"Services {page}", "lang": "en", "paragraphs": paragraphs}
-        pages.append({**page_record, "text": "\n\n".join(paragraphs)})
+        text = "\n\n".join(paragraphs)
+        pages.append({"url": url, "title": f"Services {page}", "lang": "en", "paragraphs": paragraphs, "text": text})
     path.write_text("".join(json.dumps(page) + "\n" for page in pages))
 
 

@@ -1,11 +1,12 @@
 """TRL's fused LM head scores only the labelled positions (the answer) on every device, the CPU included.
 
 TRL 1.16's `add_fused_lm_head` projects through the LM head only the positions whose label is not -100 on
-CUDA/XPU (Triton), but every position of the batch elsewhere: the prompt, the passages, the earlier turns and the
-padding, then zeroes them. With the chat's long prompts (about 250 tokens before an answer of 30) that
-projection over a 49k-token vocabulary was 43 % of a CPU training step (train/configs/smollm2-135m-instruct.yaml,
-docs/train.md#training-time). The loss is the same either way; TRL scores every position off Triton only to keep
-tile shapes fixed for compiled backends (Neuron), which an eager CPU step does not have.
+CUDA/XPU (Triton), but every position of the batch elsewhere: the prompt, the passages, the earlier turns and
+the padding, then zeroes them. With the chat's long prompts (about 250 tokens before an answer of 30) that
+projection over a 49k-token vocabulary was 43 % of a CPU training step of the demo's recipe
+(docs/train.md#training-time-only-the-answer-goes-through-the-lm-head). The loss is the same either way; TRL
+scores every position off Triton only to keep tile shapes fixed for compiled backends (Neuron), which an eager
+CPU step does not have.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ import pytest
 import torch
 import trl.trainer.utils as trl_trainer_utils
 
+from tests.train.tiny_recipe import tiny_training_argv
 from train.cli import parse_training_args
 from train.labelled_positions import scores_compact_on
 from train.sft import prepare_run
@@ -13,20 +14,7 @@ from train.sft import prepare_run
 @pytest.fixture
 def cpu_run(tiny_base_dir, qa_dataset_dir, tmp_path):
     args = parse_training_args(
-        [
-            "--config",
-            "train/configs/tiny.yaml",
-            "--model_name_or_path",
-            str(tiny_base_dir),
-            "--dataset_name",
-            str(qa_dataset_dir),
-            "--output_dir",
-            str(tmp_path / "adapter"),
-            "--retrieved_fraction",
-            "1",
-            "--report_to",
-            "none",
-        ]
+        tiny_training_argv(tiny_base_dir, qa_dataset_dir, tmp_path / "adapter", "--retrieved_fraction", "1")
     )
     return prepare_run(*args)
 

@@ -3,10 +3,9 @@ EOS that ends it are labelled — the root fix for answers that never stop."""
 
 import pytest
 
+from tests.train.tiny_recipe import tiny_training_argv
 from train.cli import parse_training_args
 from train.sft import prepare_run
-
-REPO_RECIPE = "train/configs/tiny.yaml"
 
 
 @pytest.mark.parametrize(
@@ -17,22 +16,15 @@ def test_collated_batch_labels_answers_and_their_eos_only(
     tiny_base_dir, qa_dataset_dir, tmp_path, prompt_format, retrieved_fraction, prompt_start
 ):
     args = parse_training_args(
-        [
-            "--config",
-            REPO_RECIPE,
-            "--model_name_or_path",
-            str(tiny_base_dir),
-            "--dataset_name",
-            str(qa_dataset_dir),
-            "--output_dir",
-            str(tmp_path / "adapter"),
+        tiny_training_argv(
+            tiny_base_dir,
+            qa_dataset_dir,
+            tmp_path / "adapter",
             "--prompt_format",
             prompt_format,
             "--retrieved_fraction",
             retrieved_fraction,
-            "--report_to",
-            "none",
-        ]
+        )
     )
     run = prepare_run(*args)
     tokenizer = run.tokenizer

@@ -17,6 +17,7 @@ from cazton_llm.decoding import Decoding
 from cazton_llm.model_loading import load_for_inference
 from cazton_llm.prompt_format import render_prompt
 from tests.bad_input import assert_refused
+from tests.train.tiny_recipe import TINY_RECIPE, tiny_training_argv
 from train.cli import main
 from train.merge import merge_adapter
 from train.sft import checkpoints_dir
@@ -74,22 +75,7 @@ def test_merged_model_matches_base_plus_adapter(tiny_base_dir, tiny_adapter_dir,
 
 
 def train_command(base, dataset, out, *extra):
-    return [
-        sys.executable,
-        "-m",
-        "train",
-        "--config",
-        "train/configs/tiny.yaml",
-        "--model_name_or_path",
-        str(base),
-        "--dataset_name",
-        str(dataset),
-        "--output_dir",
-        str(out),
-        "--report_to",
-        "none",
-        *extra,
-    ]
+    return [sys.executable, "-m", "train", *tiny_training_argv(base, dataset, out, *extra)]
 
 
 @pytest.mark.slow
@@ -138,7 +124,7 @@ def test_resume_after_kill_and_no_secret_anywhere(tiny_base_dir, qa_dataset_dir,
 )
 def test_config_errors_are_one_line(tiny_base_dir, qa_dataset_dir, tmp_path, capsys, extra, yaml_extra, message):
     recipe = tmp_path / "recipe.yaml"
-    recipe.write_text(Path(REPO, "train/configs/tiny.yaml").read_text() + yaml_extra)
+    recipe.write_text(Path(REPO, TINY_RECIPE).read_text() + yaml_extra)
     argv = train_command(tiny_base_dir, qa_dataset_dir, tmp_path / "adapter", *extra)[3:]  # after `python -m train`
-    argv[argv.index("train/configs/tiny.yaml")] = str(recipe)
+    argv[argv.index(TINY_RECIPE)] = str(recipe)
     assert_refused(main, argv, tmp_path, capsys, message)  # in-process: the entry point `python -m train` runs
