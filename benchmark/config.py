@@ -17,7 +17,8 @@ MODE_MEANINGS = {
     "retrieved": "the chat's own path: the passages its retrieval finds for the question, as the Space sends them",
     "oracle": "the question's own source passage: a ceiling the chat never gets, since it must retrieve",
     "follow-up": "the chat's path with an earlier exchange (the previous held-out question and this model's "
-    "retrieved answer to it) in the history, as the chat sends a conversation",
+    "retrieved answer to it) in the history, as the chat holds a conversation (its prompt shows the earlier question, "
+    "not its answer)",
 }
 MODES = tuple(MODE_MEANINGS)
 

@@ -120,7 +120,11 @@ def previous_exchange(rows: list[dict], index: int, retrieved: dict[str, dict]) 
 def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, company, budget: int) -> ChatTurn:
     """What the chat does with the row's question in `mode` (the oracle's prompt is one the chat never sends)."""
     if mode == "oracle":
-        own = Source(row["source_url"], row["source_title"] or "", row["passage"])
+        own = (
+            knowledge.row_source(row)
+            if knowledge
+            else Source(row["source_url"], row["source_title"] or "", row["passage"])
+        )
         return ChatTurn(fitted_prompt(tokenizer, row["question"], [own], [], budget, company), [own])
     return chat_prompt(
         tokenizer,

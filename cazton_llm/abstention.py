@@ -49,15 +49,16 @@ OFF_SITE_TOPICS = (
     "a newsletter",
     "a charity program",
 )  # fmt: skip  (none is a topic of the visitor question set, which is never trained on)
+# Specific asks ("do you…", "how much…"), the ones the gate cannot turn away: a general one ("tell me about…")
+# about a topic the site lacks is far from every passage, and one the site has must not be learnt as a refusal.
 OFF_SITE_TEMPLATES = (
     "Do you offer {topic}?",
     "What does {topic} cost?",
     "can you help with {topic}",
-    "Tell me about {topic}.",
+    "do you have {topic}?",
     "is there {topic}?",
     "how much is {topic}",
     "do u guys do {topic}?",
-    "any info on {topic}?",
 )
 
 

@@ -16,9 +16,16 @@ from cazton_llm.prompt_format import render_prompt
 from cazton_llm.retrieval import Knowledge, Source
 
 
+def passage_label(source: Source) -> str:
+    """What a passage is about, as its page titles it: the page's title and the passage's section heading."""
+    return " - ".join(dict.fromkeys(name.strip() for name in (source.title, source.heading) if name.strip()))
+
+
 def context_text(context: Sequence[Source]) -> str | None:
-    """The passages as the prompt's context (None without any)."""
-    return "\n\n".join(source.passage.strip() for source in context) or None
+    """The passages as the prompt's context, each under its `passage_label` (a question names what the page
+    heads, "the leadership team", more often than the passage's own words do); None without any."""
+    blocks = [f"{passage_label(s)}\n{s.passage.strip()}" if passage_label(s) else s.passage.strip() for s in context]
+    return "\n\n".join(blocks) or None
 
 
 def prompt_budget(model, max_new_tokens: int) -> int:

@@ -55,11 +55,13 @@ STOP_STRINGS = (
 )
 
 
-def user_content(question: str, passage: str | None = None) -> str:
-    """The user turn: the question, optionally preceded by a source passage (grounded mode)."""
+def user_content(question: str, passage: str | None = None, earlier_questions: Sequence[str] = ()) -> str:
+    """The user turn: the question, optionally preceded by the conversation's earlier questions and a source
+    passage (grounded mode)."""
+    parts = [f"Earlier questions: {' / '.join(q.strip() for q in earlier_questions)}"] if earlier_questions else []
     if passage:
-        return f"Context: {passage.strip()}\n\nQuestion: {question.strip()}"
-    return question.strip()
+        parts.append(f"Context: {passage.strip()}")
+    return "\n\n".join([*parts, f"Question: {question.strip()}"]) if parts else question.strip()
 
 
 def build_messages(
@@ -69,10 +71,12 @@ def build_messages(
     system: str | None = None,
     history: Sequence[dict] = (),
 ) -> list[dict]:
-    """Conversation in the user/assistant format TRL expects; `history` holds earlier turns."""
+    """Conversation in the user/assistant format TRL expects. `history` holds the earlier turns: their questions
+    go into the user turn, their answers do not (shown its earlier answers, the model repeats them instead of
+    answering: docs/train.md#the-conversation-in-the-prompt)."""
     messages = [{"role": "system", "content": system}] if system else []
-    messages.extend({"role": turn["role"], "content": turn["content"]} for turn in history)
-    messages.append({"role": "user", "content": user_content(question, passage)})
+    earlier = [turn["content"] for turn in history if turn["role"] == "user"]
+    messages.append({"role": "user", "content": user_content(question, passage, earlier)})
     if answer is not None:
         messages.append({"role": "assistant", "content": answer.strip()})
     return messages

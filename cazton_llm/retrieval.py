@@ -261,6 +261,13 @@ class Knowledge:
         relevance = self.relevance(question, history)
         return relevance is None or relevance >= self.min_relevance
 
+    def row_source(self, row: dict) -> Source:
+        """The indexed passage a QA row was made from (with its section heading), else one built from the row."""
+        for source in self.index.page_passages.get(row["source_url"], []):
+            if source.passage == row["passage"]:
+                return source
+        return Source(row["source_url"], row["source_title"] or "", row["passage"])
+
     @property
     def contact(self) -> Source | None:
         """The crawled page a visitor can ask on (`cazton_llm.abstention.contact_page`), None without passages."""

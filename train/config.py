@@ -43,6 +43,13 @@ class ScriptArguments:
         default=0.0,
         metadata={"help": "share asked after one or two earlier exchanges, with retrieved passages (loss on the last)"},
     )
+    casual_fraction: Share = field(
+        default=0.0,
+        metadata={
+            "help": "share of training questions rewritten the way visitors type (lower case, 'u', no question mark), "
+            "so the way a question is written does not tell the model whether the site answers it"
+        },
+    )
     unanswerable_fraction: Annotated[float, Ge(0), Le(2)] = field(
         default=0.0,
         metadata={
@@ -85,7 +92,11 @@ class ScriptArguments:
         from train.examples import ExampleMix
 
         return ExampleMix(
-            self.retrieved_fraction, self.distractor_fraction, self.follow_up_fraction, self.unanswerable_fraction
+            self.retrieved_fraction,
+            self.distractor_fraction,
+            self.follow_up_fraction,
+            self.unanswerable_fraction,
+            self.casual_fraction,
         )
 
 

@@ -13,12 +13,16 @@ asked (Zhang et al. 2024, "RAFT: Adapting Language Model to Domain Specific RAG"
   "the website does not say" pointer to the contact page the crawl found.
 
 Each prompt is `cazton_llm.prompt_format.build_messages` with `cazton_llm.chat_prompt.context_text`: what
-`chat_prompt` renders for the Space and the benchmark. Each question's kind is a stable draw from its id.
+`chat_prompt` renders for the Space and the benchmark. Each question's kind is a stable draw from its id, and
+so is whether it is asked as a visitor types it (`casual`: lower case, "u" for "you", no question mark): the
+off-site questions are asked that way too, and a model that only ever saw tidy questions answered learns
+that a casual one is one to turn away.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cazton_llm.abstention import abstention_answer, contact_page
@@ -44,6 +48,7 @@ class ExampleMix:
     distractors: float = 0.0
     follow_up: float = 0.0
     unanswerable: float = 0.0
+    casual: float = 0.0  # share of the questions asked the way visitors type (`casual_question`)
 
     def kind_of(self, row_id: str) -> str:
         draw, edge = stable_share(row_id), 0.0
@@ -54,8 +59,18 @@ class ExampleMix:
         return "alone"
 
 
-def own_source(row: dict) -> Source:
-    return Source(row["source_url"], row["source_title"] or "", row["passage"])
+# How visitors shorten what they type, each applied or not by a draw from the question's id.
+CASUAL_WORDS = {"you": "u", "your": "ur", "are": "r", "what is": "whats", "do you": "do u", "please": "pls"}
+
+
+def casual_question(question: str, key: str) -> str:
+    """`question` as a visitor types it: lower case, without its question mark or final full stop, and (each
+    by a draw from `key`) with a few words shortened ("you" → "u")."""
+    text = question.strip().lower().rstrip("?.! ")
+    for number, (word, short) in enumerate(CASUAL_WORDS.items()):
+        if stable_share(f"{key}/casual/{number}") < 0.5:
+            text = re.sub(rf"\b{word}\b", short, text)
+    return text
 
 
 def with_own_passage(context: list[Source], own: Source, key: str) -> list[Source]:
@@ -89,17 +104,20 @@ def earlier_exchanges(row: dict, rows: list[dict]) -> list[dict]:
     ]
 
 
-def example_messages(row: dict, mix: ExampleMix, knowledge: Knowledge, rows: list[dict], system) -> dict:
-    """The row as the chat would prompt it, in its drawn kind, with its reference answer."""
+def example_messages(row: dict, mix: ExampleMix, knowledge: Knowledge | None, rows: list[dict], system) -> dict:
+    """The row as the chat would prompt it, in its drawn kind (its question, a `mix.casual` share of the time,
+    as a visitor types it), with its reference answer."""
     kind = mix.kind_of(row["id"])
+    if stable_share(row["id"] + "/casual") < mix.casual:
+        row = {**row, "question": casual_question(row["question"], row["id"])}
     turns = earlier_exchanges(row, rows) if kind == "follow_up" else []
-    own = own_source(row)
     if kind == "alone" or not row["passage"]:
         context = []
     elif kind == "distractors":
-        context = without_own_passage(knowledge, row["question"], turns, own)
+        context = without_own_passage(knowledge, row["question"], turns, knowledge.row_source(row))
     else:
-        context = with_own_passage(knowledge.context_for(row["question"], turns), own, row["id"])
+        context = knowledge.context_for(row["question"], turns)
+        context = with_own_passage(context, knowledge.row_source(row), row["id"])
     messages = build_messages(row["question"], row["answer"], context_text(context), system, turns)
     return {"messages": messages, "kind": kind}
 

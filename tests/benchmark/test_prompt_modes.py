@@ -1,6 +1,6 @@
 """What each benchmark mode puts into the prompt, built in-process without a model: oracle the question's own
 passage, retrieved the passages the chat's retrieval picks (the chat's own prompt), follow-up those after the
-earlier exchange, closed-book none."""
+earlier question, closed-book none; each passage under its page's title and heading."""
 
 from __future__ import annotations
 
@@ -29,8 +29,17 @@ def prompt_in(mode: str, turns: list[dict] = (), row: dict = ROW):
 
 def test_oracle_puts_the_questions_own_passage_and_nothing_else_in_the_prompt():
     turn = prompt_in("oracle")
-    assert turn.prompt == f"Context: {ROW['passage']}\n\nQuestion: {ROW['question']}"
+    assert turn.prompt == f"Context: FAQ\n{ROW['passage']}\n\nQuestion: {ROW['question']}"
     assert turn.context == [Source("http://site/faq.html", "FAQ", ROW["passage"])]
+
+
+def test_oracle_gives_an_indexed_passage_the_heading_retrieval_would_show():
+    row = {**ROW, "source_url": KUBERNETES.url, "source_title": "Kubernetes", "passage": KUBERNETES.passage}
+    sectioned = Source(KUBERNETES.url, "Kubernetes", KUBERNETES.passage, "Course length")
+    knowledge = Knowledge(PassageIndex([sectioned, ABOUT], dense=False), context_passages=1, context_chars=0)
+    turn = mode_prompt(PromptTokenizer(), "oracle", row, [], knowledge, "Northwind Forge", 1000)
+    assert turn.context == [sectioned]
+    assert turn.prompt.startswith(f"Context: Kubernetes - Course length\n{KUBERNETES.passage}")
 
 
 def test_retrieved_sends_the_chats_own_prompt_with_the_retrieved_passage():
@@ -42,9 +51,10 @@ def test_retrieved_sends_the_chats_own_prompt_with_the_retrieved_passage():
     assert turn == chat
 
 
-def test_follow_up_puts_the_earlier_exchange_before_the_retrieved_passage_and_question():
+def test_follow_up_puts_the_earlier_question_before_the_retrieved_passage_and_question():
     prompt = prompt_in("follow-up", EARLIER).prompt
     assert prompt.index("Do you teach Kubernetes?") < prompt.index(KUBERNETES.passage) < prompt.index(ROW["question"])
+    assert "Yes." not in prompt, "the earlier answer stays out of the prompt"
 
 
 def test_closed_book_sends_the_question_alone():

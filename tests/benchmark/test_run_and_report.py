@@ -104,7 +104,8 @@ def test_report_files_are_complete(report):
 
 def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_dir):
     """retrieved: the passages the chat's retrieval picks; oracle: the question's own passage; follow-up: the
-    previous question and this model's retrieved answer to it, then the chat's passages; closed-book: none."""
+    previous question (its answer stays in the history, out of the prompt), then the chat's passages; closed-book:
+    none."""
     from cazton_llm.dataset_loading import load_qa_dataset
     from cazton_llm.retrieval import load_knowledge
 
@@ -113,7 +114,6 @@ def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_d
     knowledge = load_knowledge(str(qa_dataset_dir))
     answers = [json.loads(line) for line in (out / "answers.jsonl").read_text().splitlines()]
     prompts = {(a["mode"], a["id"]): a["prompt"] for a in answers if a["model"] == "finetuned"}
-    retrieved = {a["id"]: a["answer"] for a in answers if a["model"] == "finetuned" and a["mode"] == "retrieved"}
     for index, row in enumerate(rows):
         previous = rows[index - 1]
         turns = [{"role": "user", "content": previous["question"]}]
@@ -122,8 +122,9 @@ def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_d
         assert row["passage"] in prompts["oracle", row["id"]]
         follow_up = prompts["follow-up", row["id"]]
         assert knowledge.context_for(row["question"], turns)[0].passage in follow_up
-        assert previous["question"] in follow_up and retrieved[previous["id"]] in follow_up
-        assert follow_up.index(previous["question"]) < follow_up.index(row["question"])
+        earlier_line = f"Earlier questions: {previous['question']}\n\nContext: "
+        assert earlier_line in follow_up, "the previous question, not its answer, then the passages"
+        assert follow_up.index(earlier_line) < follow_up.rindex(row["question"])
     visitor_prompts = {a["id"]: a["prompt"] for a in answers if a["id"].startswith("visitor/")}
     follow_up = visitor_prompts["visitor/v03"]  # "are they still running it?" after "who started the company …"
     assert follow_up.index("who started the company and when") < follow_up.index("are they still running it?")

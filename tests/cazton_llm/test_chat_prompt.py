@@ -1,7 +1,7 @@
 """The one prompt the chat sends (`cazton_llm.chat_prompt`): the passages retrieval picks, stripped and in their
-order, before the question; the conversation's latest exchanges, the oldest dropped first until the prompt fits
-the room the answer leaves; no passage ungrounded or without knowledge; the company's system line for a model
-with its own template."""
+order, each under its page's title and heading, before the question; the conversation's latest questions, the
+oldest dropped first until the prompt fits the room the answer leaves; no passage ungrounded or without
+knowledge; the company's system line for a model with its own template."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cazton_llm.chat_prompt import chat_prompt, fitted_prompt, prompt_budget
+from cazton_llm.chat_prompt import chat_prompt, context_text, fitted_prompt, passage_label, prompt_budget
 from cazton_llm.retrieval import Knowledge, PassageIndex, Source
 from tests.cazton_llm.test_abstention import SITE, PromptTokenizer
 
@@ -34,7 +34,9 @@ def ask(question: str, turns: list[dict] = (), knowledge=KNOWLEDGE, tokenizer=No
 def test_the_prompt_holds_the_chosen_passages_stripped_and_in_order_before_the_question():
     turn = ask("How big are the Kubernetes classes?")
     assert turn.context == [KUBERNETES, CLASSES]
-    expected = "Context: A three-day Kubernetes course.\n\nClasses run online, 12 seats at most.\n\n"
+    expected = (
+        "Context: Kubernetes\nA three-day Kubernetes course.\n\nTraining\nClasses run online, 12 seats at most.\n\n"
+    )
     assert turn.prompt == expected + "Question: How big are the Kubernetes classes?"
     assert turn.abstention is None and turn.contact is None
 
@@ -59,7 +61,8 @@ def test_the_oldest_exchange_is_dropped_first_until_the_prompt_fits():
     tokenizer = PromptTokenizer()
     whole = ask("And the price?", TURNS, knowledge=None).prompt
     latest = fitted_prompt(tokenizer, "And the price?", [], TURNS[2:], 1000, None)
-    assert whole.startswith(TURNS[0]["content"]) and latest.startswith(TURNS[2]["content"])
+    assert whole.startswith(f"Earlier questions: {TURNS[0]['content']} / {TURNS[2]['content']}")
+    assert latest.startswith(f"Earlier questions: {TURNS[2]['content']}\n")
     fits = len(tokenizer(latest)["input_ids"])
     assert ask("And the price?", TURNS, knowledge=None, max_prompt_tokens=fits).prompt == latest, "exactly fits"
     assert ask("And the price?", TURNS, knowledge=None, max_prompt_tokens=fits - 1).prompt == "And the price?"
@@ -106,3 +109,14 @@ def test_a_follow_up_its_conversation_makes_answerable_is_answered(site):
     gated = replace(site, min_relevance=(alone + followed) / 2)
     assert ask("how many seats?", earlier, knowledge=gated).abstention is None
     assert ask("how many seats?", knowledge=gated).abstention is not None
+
+
+def test_each_passage_is_labelled_with_its_page_title_and_section_heading_once():
+    section = Source("http://site/careers.html", "Careers", "Yearly learning budget.", "Benefits")
+    page_top = Source("http://site/careers.html", "Careers", "We hire engineers.", "Careers")
+    untitled = Source("http://site/x.html", "", "  No title here. ", "")
+    assert [passage_label(source) for source in (section, page_top, untitled)] == ["Careers - Benefits", "Careers", ""]
+    assert context_text([section, page_top, untitled]) == (
+        "Careers - Benefits\nYearly learning budget.\n\nCareers\nWe hire engineers.\n\nNo title here."
+    )
+    assert context_text([]) is None

@@ -32,25 +32,34 @@ def tokenizer():
 
 
 # Bug: build_messages ignores `history` (the chat then answers every follow-up as a first question).
-def test_history_turns_come_before_the_question_in_order():
-    messages = build_messages("How much is it?", system="Be brief.", history=HISTORY)
+def test_earlier_questions_come_before_the_question_in_order():
+    history = [*HISTORY, {"role": "user", "content": "And Python?"}, {"role": "assistant", "content": "Four days."}]
+    messages = build_messages("How much is it?", system="Be brief.", history=history)
     assert messages == [
         {"role": "system", "content": "Be brief."},
-        *HISTORY,
-        {"role": "user", "content": "How much is it?"},
+        {
+            "role": "user",
+            "content": "Earlier questions: Do you teach Azure? / And Python?\n\nQuestion: How much is it?",
+        },
     ]
 
 
-def test_history_reaches_the_rendered_prompt(tokenizer):
-    prompt = render_prompt(tokenizer, "How much is it?", history=HISTORY)
+# Bug: the earlier answers go into the prompt (the model then repeats them instead of answering).
+def test_history_reaches_the_rendered_prompt_without_its_answers(tokenizer):
+    prompt = render_prompt(tokenizer, "How much is it?", passage="Azure: 3 days.", history=HISTORY)
     assert prompt == (
-        "User: Do you teach Azure?\nAssistant: Yes, a three-day course.<|e|>\nUser: How much is it?\nAssistant:"
+        "User: Earlier questions: Do you teach Azure?\n\nContext: Azure: 3 days.\n\nQuestion: How much is it?"
+        "\nAssistant:"
     )
+    assert "three-day" not in prompt
 
 
-def test_history_keeps_only_role_and_content():
+def test_history_reads_only_role_and_content():
     turns = [{"role": "user", "content": "Hi", "metadata": {"title": "x"}, "options": None}]
-    assert build_messages("Q?", history=turns)[0] == {"role": "user", "content": "Hi"}
+    assert build_messages("Q?", history=turns)[0] == {
+        "role": "user",
+        "content": "Earlier questions: Hi\n\nQuestion: Q?",
+    }
 
 
 # Bug: grounding by substring ("java" found in "javascript", "art" in "start-ups").

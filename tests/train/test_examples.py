@@ -16,6 +16,8 @@ from cazton_llm.prompt_format import prepare_tokenizer
 from cazton_llm.retrieval import load_knowledge
 from train.examples import (
     ExampleMix,
+    casual_question,
+    earlier_exchanges,
     example_messages,
     off_site_questions,
     unanswerable_examples,
@@ -70,14 +72,16 @@ def test_distractor_examples_hold_other_passages_and_keep_the_answer(rows, knowl
         assert messages[-1]["content"] == row["answer"]
 
 
-def test_follow_up_examples_carry_earlier_exchanges(rows, knowledge):
+def test_follow_up_examples_carry_earlier_questions_not_their_answers(rows, knowledge):
     follow_ups = examples_of(rows, knowledge, "follow_up")
     assert follow_ups
     for row, messages in follow_ups:
-        roles = [message["role"] for message in messages]
-        assert roles in (["user", "assistant"] * 2, ["user", "assistant"] * 3)
-        assert messages[-2]["content"].endswith(row["question"]) and row["passage"] in messages[-2]["content"]
-        assert messages[0]["content"] != row["question"], "an earlier exchange, not the question itself"
+        assert [message["role"] for message in messages] == ["user", "assistant"]
+        prompt = messages[-2]["content"]
+        assert prompt.endswith(row["question"]) and row["passage"] in prompt
+        earlier = [turn["content"] for turn in earlier_exchanges(row, rows) if turn["role"] == "user"]
+        assert 1 <= len(earlier) <= 2 and row["question"] not in earlier, "other questions of the split"
+        assert prompt.startswith(f"Earlier questions: {' / '.join(earlier)}\n\nContext: "), "their answers left out"
 
 
 def test_unanswerable_questions_are_off_the_site_and_point_to_its_contact_page(knowledge):
@@ -92,3 +96,21 @@ def test_unanswerable_questions_are_off_the_site_and_point_to_its_contact_page(k
         answer = example["messages"][-1]["content"]
         assert is_abstention(answer) and answer.endswith("/contact.html")
         assert example["messages"][-2]["content"].endswith(question)
+
+
+def test_a_casual_share_of_the_questions_is_asked_as_visitors_type(rows, knowledge):
+    casual = ExampleMix(retrieved=0.5, casual=0.5)
+    asked = [example_messages(row, casual, knowledge, rows, None)["messages"][-2]["content"] for row in rows]
+    rewritten = [row for row, prompt in zip(rows, asked, strict=True) if not prompt.endswith(row["question"])]
+    assert 0.25 * len(rows) < len(rewritten) < 0.75 * len(rows)
+    for row in rewritten:
+        typed = casual_question(row["question"], row["id"])
+        assert typed == typed.lower() and not typed.endswith("?") and typed != row["question"]
+    tidy = [example_messages(row, MIX, knowledge, rows, None)["messages"][-2]["content"] for row in rows]
+    assert all(prompt.endswith(row["question"]) for row, prompt in zip(rows, tidy, strict=True)), "off by default"
+
+
+def test_casual_questions_shorten_whole_words_only():
+    typed = {casual_question("What is your price? Are you youthful?", str(key)) for key in range(40)}
+    assert "whats ur price? r u youthful" in typed and "what is your price? are you youthful" in typed
+    assert all("youthful" in text for text in typed)
