@@ -1,7 +1,7 @@
 """The Space's `respond` sends the model what `cazton_llm.chat_prompt` says the chat sends: the passages
-`Knowledge.context_for` picks (the conversation so far taken into account) and the earlier turns; Grounded
-off, no passage. Read from the token ids the model's `generate` is given (the untrained model's, in seconds,
-or the finetuned one's)."""
+`Knowledge.context_for` picks (the conversation so far taken into account) and the earlier questions, not
+their answers; Grounded off, no passage. Read from the token ids the model's `generate` is given (the
+untrained model's, in seconds, or the finetuned one's)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,10 @@ def test_any_models_prompt_holds_the_passage_retrieval_picks(untrained_model, mo
     prompts = recorded_prompts(*untrained_model, monkeypatch)
     reply(make_respond(config, *untrained_model, knowledge), "How long is the Kubernetes course?", [])
     (prompt,) = prompts
-    assert "Context: A three-day Kubernetes course." in prompt and "How long is the Kubernetes course?" in prompt
+    assert (
+        "Context: Kubernetes\nA three-day Kubernetes course." in prompt
+        and "How long is the Kubernetes course?" in prompt
+    )
 
 
 def test_the_prompt_holds_the_retrieved_passages_and_the_conversation(space_config, loaded_model, sent_prompts):
@@ -61,7 +64,9 @@ def test_the_prompt_holds_the_retrieved_passages_and_the_conversation(space_conf
     context = knowledge.context_for(QUESTION, turns)
     assert context and "18,000 dollars" in context[0].passage
     assert context[0].passage in prompt
-    assert prompt.index(HISTORY[0]["content"]) < prompt.index(HISTORY[1]["content"]) < prompt.index(QUESTION)
+    assert prompt.index(f"Earlier questions: {HISTORY[0]['content']}") < prompt.index(context[0].passage)
+    assert prompt.index(context[0].passage) < prompt.index(QUESTION)
+    assert HISTORY[1]["content"] not in prompt, "the earlier answer stays out of the prompt"
     assert "[Kubernetes]" not in prompt, "the sources shown under an answer are not part of it"
     sources = messages[-1].content
     assert sources.startswith(f"- [{context[0].title}]"), "the prompt's pages are listed first"
