@@ -27,7 +27,7 @@ def cell(stats: dict) -> str:
 
 def metrics_table(summary: dict) -> list[str]:
     names = [name for name in METRICS if any(name in metrics for metrics in summary.values())]
-    for extra in ("copies_previous", "judge_faithfulness"):
+    for extra in ("copies_previous", "copies_previous_wrongly", "judge_faithfulness"):
         if any(extra in metrics for metrics in summary.values()):
             names.append(extra)
     lines = ["| model | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]

@@ -11,7 +11,7 @@ from rich.table import Table
 from benchmark.config import MODE_MEANINGS, BenchmarkConfig
 from benchmark.generation import answer_questions
 from benchmark.judge import Judge, pairwise_results
-from benchmark.metrics import copies_previous, per_answer_metrics, summarize
+from benchmark.metrics import copies_previous, copies_previous_wrongly, per_answer_metrics, summarize
 from benchmark.model_card import read_model_card, update_model_card
 from benchmark.report import write_report
 from benchmark.retrieval_scores import (
@@ -105,6 +105,9 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
     for name, values in per_answer.get("follow-up", {}).items():
         values["copies_previous"] = copies_previous(answers["retrieved"][name], answers["follow-up"][name])
+        values["copies_previous_wrongly"] = copies_previous_wrongly(
+            rows, answers["retrieved"][name], answers["follow-up"][name]
+        )
     results = {
         "dataset": str(config.dataset),
         "split": config.split,

@@ -5,7 +5,14 @@ import json
 import pytest
 
 from benchmark.judge import Judge, length_controlled_win_rate, pairwise_results
-from benchmark.metrics import bootstrap_ci, per_answer_metrics, rouge_l, semantic_similarities
+from benchmark.metrics import (
+    bootstrap_ci,
+    copies_previous,
+    copies_previous_wrongly,
+    per_answer_metrics,
+    rouge_l,
+    semantic_similarities,
+)
 
 ROW = {
     "question": "How long is the course?",
@@ -39,6 +46,24 @@ def test_per_answer_metrics_by_hand():
     assert values["faithfulness"][0] == 1.0
     # content words of answer 2: costs 1,500 dollars paris runs week -> 3 of 6 in the passage
     assert values["faithfulness"][1] == pytest.approx(0.5)
+
+
+def test_a_follow_up_that_gives_its_own_answer_is_no_wrong_copy():
+    pipelines = "Our engineers set up delivery pipelines with GitHub Actions."
+    platform = "We build an internal developer platform with self-service environments."
+    rows = [
+        {"answer": "We introduce infrastructure as code with Terraform."},
+        {"answer": pipelines},  # a second question on the page, whose answer the model gave the first
+        {"answer": platform},
+        {"answer": "Three days."},
+    ]
+    retrieved = [{"answer": answer} for answer in (pipelines, pipelines, "Our platform teams.", "Three days.")]
+    follow_ups = [{"answer": answer} for answer in ("Terraform.", pipelines, "Our platform teams.", "Three days.")]
+    assert copies_previous(retrieved, follow_ups) == [0.0, 1.0, 0.0, 0.0]
+    assert copies_previous_wrongly(rows, retrieved, follow_ups) == [0.0, 0.0, 0.0, 0.0], "its own answer"
+    follow_ups[2] = {"answer": pipelines}  # the previous answer again, not the platform's
+    assert copies_previous(retrieved, follow_ups) == [0.0, 1.0, 1.0, 0.0]
+    assert copies_previous_wrongly(rows, retrieved, follow_ups) == [0.0, 0.0, 1.0, 0.0]
 
 
 def test_semantic_similarity_ranks_paraphrases_above_unrelated_text():

@@ -68,7 +68,7 @@ def test_report_files_are_complete(report):
         for stats in by_model.values():
             for name, value in stats.items():
                 assert value["low"] <= value["mean"] <= value["high"], name
-    assert set(results["metrics"]["follow-up"]["finetuned"]) > {"copies_previous", "rouge_l"}
+    assert set(results["metrics"]["follow-up"]["finetuned"]) > {"copies_previous", "copies_previous_wrongly", "rouge_l"}
     markdown = (out / "report.md").read_text()
     assert all(markdown.count(f"## {mode}\n") == 1 for mode in MODES)
     assert "`oracle` is a ceiling" in markdown and "## Retrieval" in markdown and "| held-out | 8 |" in markdown
