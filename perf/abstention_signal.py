@@ -92,7 +92,10 @@ def main() -> None:
         "--visitor-questions", type=Path, default=REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
     )
     args = parser.parse_args()
-    company = json.loads((args.run / "manifest.json").read_text())["config"]["company"]
+    manifest = args.run / "manifest.json"
+    if not manifest.is_file() or not (args.run / "adapter").is_dir():
+        raise SystemExit(f"error: {args.run} holds no finished run: run `make demo SERVE=0` first, or pass --run")
+    company = json.loads(manifest.read_text())["config"]["company"]
     tokenizer = AutoTokenizer.from_pretrained(args.run / "base_model")
     base = AutoModelForCausalLM.from_pretrained(args.run / "base_model")
     model = PeftModel.from_pretrained(base, args.run / "adapter").eval()
