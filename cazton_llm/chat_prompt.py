@@ -17,8 +17,10 @@ from cazton_llm.retrieval import Knowledge, Source
 
 
 def passage_label(source: Source) -> str:
-    """What a passage is about, as its page titles it: the page's title and the passage's section heading."""
-    return " - ".join(dict.fromkeys(name.strip() for name in (source.title, source.heading) if name.strip()))
+    """What a passage is about, as its page titles it: the page's title and the passage's section heading, on
+    one line whatever they hold (a title with line breaks cannot pose as the prompt's own lines)."""
+    names = (" ".join(name.split()) for name in (source.title, source.heading))
+    return " - ".join(dict.fromkeys(name for name in names if name))
 
 
 def context_text(context: Sequence[Source]) -> str | None:
