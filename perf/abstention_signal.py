@@ -1,12 +1,14 @@
 """Can anything the chat has tell a question the site does not answer from one it does, before it answers?
 For each visitor question, on the chat's own path (its retrieval and prompt; a follow-up after the question it
-follows), three signals:
+follows), four signals:
 
 - `model`: the finetuned model's own belief: the mean log-probability per token it gives the abstention
   answer ("The … website does not say. You can ask …") right after the chat's prompt;
 - `gate`: the relevance gate's signal (`Knowledge.relevance`): the closest passage's MiniLM cosine;
 - `sentence`: the closest sentence of the prompt's passages, MiniLM cosine (a missing fact may hide in a page
-  that is on the question's topic).
+  that is on the question's topic);
+- `reader`: the base model (the adapter off) asked whether the prompt's passages answer the question (the
+  earlier question before a follow-up): log-probability of "No" over "Yes".
 
 For each: its AUC (the chance that a question the site does not answer scores as more likely unanswered than
 one it answers: 0.5 is chance, 1.0 a perfect split), the most unanswered questions any threshold turns away
@@ -38,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmark.retrieval_scores import read_visitor_questions, visitor_rows
 from cazton_llm.abstention import abstention_answer
-from cazton_llm.chat_prompt import chat_prompt, prompt_budget
+from cazton_llm.chat_prompt import chat_prompt, context_text, prompt_budget
 from cazton_llm.retrieval import embed, load_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +56,22 @@ def answer_log_probability(model, tokenizer, prompt: str, answer: str) -> float:
     with torch.no_grad():
         logits = model(torch.cat([prompt_ids, answer_ids], dim=1)).logits[0, prompt_ids.shape[1] - 1 : -1]
     return logits.log_softmax(-1).gather(1, answer_ids[0][:, None]).mean().item()
+
+
+def reader_doubt(model, tokenizer, question: str, passages: str) -> float:
+    """log P(No) - log P(Yes) of the next word after asking `model` whether `passages` answer `question`."""
+    ask = f'Text:\n{passages}\n\nDoes the text above answer this question: "{question}"? Answer Yes or No.'
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "user", "content": ask}], tokenize=False, add_generation_prompt=True
+    )
+    ids = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        next_word = model(ids).logits[0, -1].log_softmax(-1)
+    first = {
+        word: [tokenizer(form, add_special_tokens=False)["input_ids"][0] for form in (word, " " + word)]
+        for word in ("No", "Yes")
+    }
+    return (torch.logsumexp(next_word[first["No"]], 0) - torch.logsumexp(next_word[first["Yes"]], 0)).item()
 
 
 def closest_sentence(question: str, context) -> float:
@@ -115,11 +133,18 @@ def main() -> None:
     def sentence_distance(row: dict) -> float:
         return -closest_sentence(row["question"], knowledge.context_for(row["question"], row["turns"]))
 
+    def base_reader(row: dict) -> float:
+        asked = " / ".join([*(turn["content"] for turn in row["turns"] if turn["role"] == "user"), row["question"]])
+        passages = context_text(knowledge.context_for(row["question"], row["turns"])) or ""
+        with model.disable_adapter():
+            return reader_doubt(model, tokenizer, asked, passages)
+
     # Each signal: higher is more likely unanswered.
     signals: dict[str, Callable[[dict], float]] = {
         "model": model_belief,
         "gate": lambda row: -(knowledge.relevance(row["question"], row["turns"]) or 0.0),
         "sentence": sentence_distance,
+        "reader": base_reader,
     }
     unanswered = sum(not row["answerable"] for row in rows)
     print(f"{len(rows)} visitor questions, {unanswered} the site does not answer; {args.run}")
