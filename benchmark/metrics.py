@@ -85,16 +85,13 @@ def copies_previous(retrieved: list[dict], follow_ups: list[dict], above: float 
 def copies_previous_wrongly(
     rows: list[dict], retrieved: list[dict], follow_ups: list[dict], above: float = 0.8
 ) -> list[float]:
-    """1.0 where a follow-up answer copies the answer before it (`copies_previous`) and is closer to it than to
-    its own reference: two questions about one page can share their answer, and giving it is no copy."""
-    copies = copies_previous(retrieved, follow_ups, above)
-    return [
-        float(
-            bool(copy)
-            and rouge_l(retrieved[index - 1]["answer"], answer["answer"]) > rouge_l(row["answer"], answer["answer"])
-        )
-        for index, (row, answer, copy) in enumerate(zip(rows, follow_ups, copies, strict=True))
-    ]
+    """1.0 where a follow-up answer copies the answer before it (as `copies_previous` counts) and is closer to
+    it than to its own reference: two questions about one page can share their answer, and giving it is no copy."""
+    wrongly = []
+    for index, (row, answer) in enumerate(zip(rows, follow_ups, strict=True)):
+        to_previous = rouge_l(retrieved[index - 1]["answer"], answer["answer"])
+        wrongly.append(float(to_previous > above and to_previous > rouge_l(row["answer"], answer["answer"])))
+    return wrongly
 
 
 def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float | None, ...]:

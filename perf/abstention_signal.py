@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmark.retrieval_scores import read_visitor_questions, visitor_rows
 from cazton_llm.abstention import abstention_answer
-from cazton_llm.chat_prompt import chat_prompt, context_text, prompt_budget
+from cazton_llm.chat_prompt import ChatTurn, chat_prompt, context_text, prompt_budget
+from cazton_llm.errors import UserError, exit_on_user_error
 from cazton_llm.retrieval import embed, load_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,55 +104,62 @@ def operating_points(unanswered: list[float], answered: list[float]) -> tuple[fl
     return best_abstention, false_at_target
 
 
-def main() -> None:
+def run_company(run: Path) -> str:
+    """The company's name from a finished run's manifest; a UserError when `run` holds none."""
+    try:
+        manifest = json.loads((run / "manifest.json").read_text())
+        company = manifest["config"]["company"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UserError(
+            f"{run} holds no finished run ({error}): run `make demo SERVE=0` first, or pass --run"
+        ) from None
+    if not (run / "adapter").is_dir():
+        raise UserError(f"{run} has no adapter: run `make demo SERVE=0` first, or pass --run")
+    return company
+
+
+@exit_on_user_error
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", type=Path, default=REPO / "outputs" / "demo")
     parser.add_argument(
         "--visitor-questions", type=Path, default=REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
     )
-    args = parser.parse_args()
-    manifest = args.run / "manifest.json"
-    if not manifest.is_file() or not (args.run / "adapter").is_dir():
-        raise SystemExit(f"error: {args.run} holds no finished run: run `make demo SERVE=0` first, or pass --run")
-    company = json.loads(manifest.read_text())["config"]["company"]
+    args = parser.parse_args(argv)
+    company = run_company(args.run)
+    rows = visitor_rows(read_visitor_questions(args.visitor_questions))
     tokenizer = AutoTokenizer.from_pretrained(args.run / "base_model")
     base = AutoModelForCausalLM.from_pretrained(args.run / "base_model")
     model = PeftModel.from_pretrained(base, args.run / "adapter").eval()
     knowledge = load_knowledge(str(args.run / "dataset"))
     contact = knowledge.contact
     abstention = abstention_answer(company, contact.url if contact else "")
-    rows = visitor_rows(read_visitor_questions(args.visitor_questions))
-
     budget = prompt_budget(model, 96)
 
-    def model_belief(row: dict) -> float:
-        turn = chat_prompt(
-            tokenizer, knowledge, row["question"], row["turns"], company=company, max_prompt_tokens=budget
+    def base_reader(row: dict, turn: ChatTurn) -> float:
+        asked = " / ".join(
+            [*(earlier["content"] for earlier in row["turns"] if earlier["role"] == "user"), row["question"]]
         )
-        return answer_log_probability(model, tokenizer, turn.prompt, abstention)
-
-    def sentence_distance(row: dict) -> float:
-        return -closest_sentence(row["question"], knowledge.context_for(row["question"], row["turns"]))
-
-    def base_reader(row: dict) -> float:
-        asked = " / ".join([*(turn["content"] for turn in row["turns"] if turn["role"] == "user"), row["question"]])
-        passages = context_text(knowledge.context_for(row["question"], row["turns"])) or ""
         with model.disable_adapter():
-            return reader_doubt(model, tokenizer, asked, passages)
+            return reader_doubt(model, tokenizer, asked, context_text(turn.context) or "")
 
-    # Each signal: higher is more likely unanswered.
-    signals: dict[str, Callable[[dict], float]] = {
-        "model": model_belief,
-        "gate": lambda row: -(knowledge.relevance(row["question"], row["turns"]) or 0.0),
-        "sentence": sentence_distance,
+    # Each signal, from the row and the chat's turn for it: higher is more likely unanswered.
+    signals: dict[str, Callable[[dict, ChatTurn], float]] = {
+        "model": lambda row, turn: answer_log_probability(model, tokenizer, turn.prompt, abstention),
+        "gate": lambda row, turn: -(knowledge.relevance(row["question"], row["turns"]) or 0.0),
+        "sentence": lambda row, turn: -closest_sentence(row["question"], turn.context),
         "reader": base_reader,
     }
+    turns = [
+        chat_prompt(tokenizer, knowledge, row["question"], row["turns"], company=company, max_prompt_tokens=budget)
+        for row in rows
+    ]
     unanswered = sum(not row["answerable"] for row in rows)
     print(f"{len(rows)} visitor questions, {unanswered} the site does not answer; {args.run}")
     print(f"| signal | AUC | abstention at ≤ {MAX_FALSE:.0%} false | false abstention at ≥ {MIN_ABSTENTION:.0%} |")
     print("|---|---|---|---|")
     for name, signal in signals.items():
-        scores = [(row["answerable"], signal(row)) for row in rows]
+        scores = [(row["answerable"], signal(row, turn)) for row, turn in zip(rows, turns, strict=True)]
         low = [value for answerable, value in scores if not answerable]
         high = [value for answerable, value in scores if answerable]
         best, false = operating_points(low, high)
