@@ -15,7 +15,8 @@ from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, check_fiel
 MODE_MEANINGS = {
     "closed-book": "the question alone",
     "retrieved": "the chat's own path: the passages its retrieval finds for the question, as the Space sends them",
-    "oracle": "the question's own source passage: a ceiling the chat never gets, since it must retrieve",
+    "oracle": "the chat's prompt had its retrieval ranked the question's own source passage first (the rest "
+    "as retrieval fills it, no earlier turn): a ceiling, since the chat must retrieve",
     "follow-up": "the chat's path with an earlier exchange (the previous held-out question and this model's "
     "retrieved answer to it) in the history, as the chat holds a conversation (its prompt shows the earlier question, "
     "not its answer)",
@@ -59,7 +60,8 @@ class BenchmarkConfig:
         metadata={
             "choices": MODES,
             "help": "prompt modes: closed-book (the question alone), retrieved (the chat's retrieval and prompt), "
-            "oracle (the question's own passage: a ceiling), follow-up (retrieved, after an earlier exchange)",
+            "oracle (retrieval made perfect: the question's own passage first; a ceiling), follow-up (retrieved, "
+            "after an earlier exchange)",
         },
     )
     other_models_modes: list[str] | None = field(

@@ -52,7 +52,7 @@ def answers_key(spec: ModelSpec, mode: str, settings, knowledge: Knowledge | Non
                 for path in sorted(Path(ref.name).rglob("*"))
                 if path.is_file()
             ]
-    retrieval = knowledge.fingerprint if knowledge is not None and mode in RETRIEVING_MODES else None
+    retrieval = knowledge.fingerprint if knowledge is not None and mode != "closed-book" else None
     prompting = [mode, settings.company, repr(settings.decoding), retrieval]
     return hashlib.sha256(json.dumps([str(spec), files, prompting, generation_runtime()]).encode()).hexdigest()[:16]
 
@@ -118,14 +118,14 @@ def previous_exchange(rows: list[dict], index: int, retrieved: dict[str, dict]) 
 
 
 def mode_prompt(tokenizer, mode: str, row: dict, turns: list[dict], knowledge, company, budget: int) -> ChatTurn:
-    """What the chat does with the row's question in `mode` (the oracle's prompt is one the chat never sends)."""
+    """What the chat does with the row's question in `mode`; in oracle mode, what it would do had its retrieval
+    ranked the question's own passage first (without the site's passages, that passage alone)."""
     if mode == "oracle":
-        own = (
-            knowledge.row_source(row)
-            if knowledge
-            else Source(row["source_url"], row["source_title"] or "", row["passage"])
-        )
-        return ChatTurn(fitted_prompt(tokenizer, row["question"], [own], [], budget, company), [own])
+        if knowledge:
+            context = knowledge.context_led_by(knowledge.row_source(row), row["question"])
+        else:
+            context = [Source(row["source_url"], row["source_title"] or "", row["passage"])]
+        return ChatTurn(fitted_prompt(tokenizer, row["question"], context, [], budget, company), context)
     return chat_prompt(
         tokenizer,
         knowledge if mode in RETRIEVING_MODES else None,

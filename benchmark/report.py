@@ -83,6 +83,18 @@ def visitor_section(results: dict) -> list[str]:
     return [*lines, ""]
 
 
+def ceilings_not_held(metrics: dict) -> dict[str, str]:
+    """Per model whose `oracle` ROUGE-L mean is below its `retrieved` one, what that says: the easier prompt
+    did not give the better answers, so it bounds nothing for that model."""
+    retrieved, oracle = metrics.get("retrieved", {}), metrics.get("oracle", {})
+    return {
+        model: f"`oracle` ROUGE-L {oracle[model]['rouge_l']['mean']:.3f} is below `retrieved` "
+        f"{retrieved[model]['rouge_l']['mean']:.3f}: for this model it is no ceiling"
+        for model in oracle
+        if model in retrieved and oracle[model]["rouge_l"]["mean"] < retrieved[model]["rouge_l"]["mean"]
+    }
+
+
 def mode_section(results: dict, mode: str) -> list[str]:
     lines = [
         f"## {mode}",
@@ -140,6 +152,7 @@ def render_markdown(results: dict, rows: list[dict], answers: dict[str, dict[str
     lines += [f"- **{mode}**: {meaning}." for mode, meaning in results["mode_meanings"].items()]
     if "oracle" in results["modes"]:
         lines += ["", "`oracle` is a ceiling, not what visitors get; `retrieved` is the chat's own answer path."]
+        lines += [f"{model}: {note}." for model, note in ceilings_not_held(results["metrics"]).items()]
     lines += ["", *retrieval_section(results), *visitor_section(results)]
     for mode in results["modes"]:
         lines += mode_section(results, mode)

@@ -222,6 +222,12 @@ class Knowledge:
         (a follow-up finds the page it follows up on), then as many more as `filled` fits."""
         return self.filled(self.chosen_passages(question, history), question)
 
+    def context_led_by(self, own: Source, question: str) -> list[Source]:
+        """The passages the chat would put into the prompt for `question` (asked alone) had its retrieval ranked
+        `own` first: `own`, the next of the `context_passages` best, then as many more as `filled` fits."""
+        chosen = list(dict.fromkeys([own, *self.chosen_passages(question)]))[: self.context_passages]
+        return self.filled(chosen, question)
+
     def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """The `context_passages` best for `question` alone and with the conversation, best first."""
         alone = self.index.passages(question, self.context_passages)

@@ -10,6 +10,7 @@ from PIL import Image
 
 from benchmark.config import BenchmarkConfig
 from benchmark.model_card import update_model_card
+from benchmark.report import ceilings_not_held
 from benchmark.run import run_benchmark
 from cazton_llm.abstention import is_abstention
 from tests.in_process import run_entry_point
@@ -103,7 +104,7 @@ def test_report_files_are_complete(report):
 
 
 def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_dir):
-    """retrieved: the passages the chat's retrieval picks; oracle: the question's own passage; follow-up: the
+    """retrieved: the passages the chat's retrieval picks; oracle: the question's own passage first; follow-up: the
     previous question (its answer stays in the history, out of the prompt), then the chat's passages; closed-book:
     none."""
     from cazton_llm.dataset_loading import load_qa_dataset
@@ -119,7 +120,8 @@ def test_each_mode_puts_into_the_prompt_what_the_chat_would(report, qa_dataset_d
         turns = [{"role": "user", "content": previous["question"]}]
         assert "Context:" not in prompts["closed-book", row["id"]]
         assert knowledge.context_for(row["question"])[0].passage in prompts["retrieved", row["id"]]
-        assert row["passage"] in prompts["oracle", row["id"]]
+        oracle = prompts["oracle", row["id"]]
+        assert oracle.index(row["passage"]) <= oracle.index(knowledge.context_for(row["question"])[0].passage)
         follow_up = prompts["follow-up", row["id"]]
         assert knowledge.context_for(row["question"], turns)[0].passage in follow_up
         earlier_line = f"Earlier questions: {previous['question']}\n\nContext: "
@@ -200,3 +202,17 @@ def test_an_abstention_is_recorded_as_the_answer_without_generating():
     abstention = "The Northwind Forge website does not say. You can ask Northwind Forge directly: http://x/contact"
     results = answered(None, None, Decoding(), [ChatTurn("the prompt", [], abstention)], [[]])
     assert results == [(abstention, "abstained", 0, 0.0, None)]
+
+
+def test_the_report_says_when_oracle_is_no_ceiling_for_a_model():
+    def rouge(mean):
+        return {"rouge_l": {"mean": mean, "low": mean, "high": mean}}
+
+    metrics = {
+        "retrieved": {"finetuned": rouge(0.479), "base": rouge(0.19)},
+        "oracle": {"finetuned": rouge(0.357), "base": rouge(0.25)},
+    }
+    assert ceilings_not_held(metrics) == {
+        "finetuned": "`oracle` ROUGE-L 0.357 is below `retrieved` 0.479: for this model it is no ceiling"
+    }
+    assert ceilings_not_held({"retrieved": metrics["retrieved"]}) == {}
