@@ -73,6 +73,14 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
     return values
 
 
+def answerable_scores(rows: list[dict], answers: list[dict], seed: int) -> dict[str, dict[str, float | None]]:
+    """ROUGE-L and semantic similarity, mean and 95% CI, of the answers to the rows the site answers (an
+    abstention among them included: it is what the visitor got) against their reference answers."""
+    answered = [(row, answer) for row, answer in zip(rows, answers, strict=True) if row["answerable"]]
+    values = per_answer_metrics([row for row, _ in answered], [answer for _, answer in answered])
+    return summarize({name: values[name] for name in ("rouge_l", "semantic_similarity")}, seed)
+
+
 def copies_previous(retrieved: list[dict], follow_ups: list[dict], above: float = 0.8) -> list[float]:
     """1.0 where a follow-up answer repeats the answer before it (ROUGE-L over `above` against the retrieved
     answer to the previous question, the first question following the last), else 0.0."""

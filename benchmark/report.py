@@ -76,11 +76,26 @@ def visitor_section(results: dict) -> list[str]:
         f"{visitor['abstained_without_generation']} were answered without generating: no passage came closer to the "
         f"question than the relevance threshold ({share(visitor['abstention_threshold'])}, MiniLM cosine).",
         "",
+        *answerable_scores_lines(visitor),
         "| question the site does not answer | answer |",
         "|---|---|",
     ]
     lines += [f"| {one_line(e['question'])} | {one_line(e['answer'])} |" for e in visitor["examples"]]
     return [*lines, ""]
+
+
+def answerable_scores_lines(visitor: dict) -> list[str]:
+    """How close the answers to the visitor questions the site answers come to their reference answers."""
+    scores = visitor.get("answerable_scores")
+    if not scores:
+        return []
+    cells = [f"{name}: {cell(stats)}" for name, stats in scores.items()]
+    return [
+        f"Its answers to the {visitor['questions'] - visitor['not_answered_by_the_site']} questions the site answers, "
+        f"against their reference answers (abstentions included): {'; '.join(cells)}. These questions are asked as "
+        "visitors ask them; the held-out questions below are the generator's.",
+        "",
+    ]
 
 
 def ceilings_not_held(metrics: dict) -> dict[str, str]:

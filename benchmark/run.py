@@ -11,7 +11,13 @@ from rich.table import Table
 from benchmark.config import MODE_MEANINGS, BenchmarkConfig
 from benchmark.generation import answer_questions
 from benchmark.judge import Judge, pairwise_results
-from benchmark.metrics import copies_previous, copies_previous_wrongly, per_answer_metrics, summarize
+from benchmark.metrics import (
+    answerable_scores,
+    copies_previous,
+    copies_previous_wrongly,
+    per_answer_metrics,
+    summarize,
+)
 from benchmark.model_card import read_model_card, update_model_card
 from benchmark.report import write_report
 from benchmark.retrieval_scores import (
@@ -149,7 +155,9 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
 
 def answer_visitors(config: BenchmarkConfig, visitors, knowledge) -> dict:
     """The first model answers the visitor set on the chat's path: how often it says the site does not say,
-    on the questions the site does not answer (abstention) and on those it does (false abstention)."""
+    on the questions the site does not answer (abstention) and on those it does (false abstention), and how close
+    its answers to those it does answer come to their reference answers (questions as visitors ask them, where the
+    held-out ones are the generator's)."""
     name, spec = next(iter(config.models.items()))
     rows = visitor_rows(visitors)
     answers = answer_questions(name, spec, rows, config, config.out / "answers.jsonl", knowledge, modes=["retrieved"])[
@@ -168,6 +176,7 @@ def answer_visitors(config: BenchmarkConfig, visitors, knowledge) -> dict:
         # Of those, how many the chat's relevance gate answered without generating (Knowledge.answers)
         "abstained_without_generation": sum(answer["stop_reason"] == ABSTAINED for answer in answers),
         "abstention_threshold": knowledge.min_relevance,
+        "answerable_scores": answerable_scores(rows, answers, config.seed),
         "examples": [
             {"question": row["question"], "answerable": row["answerable"], "answer": answer["answer"]}
             for row, answer in zip(rows, answers, strict=True)

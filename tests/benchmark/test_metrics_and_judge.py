@@ -6,6 +6,7 @@ import pytest
 
 from benchmark.judge import Judge, length_controlled_win_rate, pairwise_results
 from benchmark.metrics import (
+    answerable_scores,
     bootstrap_ci,
     copies_previous,
     copies_previous_wrongly,
@@ -64,6 +65,24 @@ def test_a_follow_up_that_gives_its_own_answer_is_no_wrong_copy():
     follow_ups[2] = {"answer": pipelines}  # the previous answer again, not the platform's
     assert copies_previous(retrieved, follow_ups) == [0.0, 1.0, 1.0, 0.0]
     assert copies_previous_wrongly(rows, retrieved, follow_ups) == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_visitor_answers_are_scored_on_the_questions_the_site_answers_abstentions_included():
+    rows = [
+        {**ROW, "passage": "", "answerable": True},
+        {**ROW, "passage": "", "answerable": True},
+        {**ROW, "passage": "", "answerable": False, "answer": ""},  # no reference: never scored
+    ]
+    answers = [
+        answer("The course lasts three days."),
+        answer("The website does not say. You can ask Northwind Forge directly: http://site/contact"),
+        answer("The course lasts three days."),
+    ]
+    scores = answerable_scores(rows, answers, seed=0)
+    assert set(scores) == {"rouge_l", "semantic_similarity"}
+    assert scores["rouge_l"]["mean"] == pytest.approx((1.0 + rouge_l(ROW["answer"], answers[1]["answer"])) / 2)
+    assert scores["rouge_l"]["low"] < scores["rouge_l"]["mean"] < scores["rouge_l"]["high"] == pytest.approx(1.0)
+    assert 0 < scores["semantic_similarity"]["mean"] < 1
 
 
 def test_semantic_similarity_ranks_paraphrases_above_unrelated_text():

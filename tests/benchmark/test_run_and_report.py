@@ -90,10 +90,12 @@ def test_report_files_are_complete(report):
     assert visitor["model"] == "finetuned" and visitor["questions"] == 80 and visitor["not_answered_by_the_site"] == 13
     assert 0 <= visitor["abstention"] <= 1 and 0 <= visitor["false_abstention"] <= 1
     assert visitor["abstention_threshold"] == results["abstention_threshold"] is not None
+    assert set(visitor["answerable_scores"]) == {"rouge_l", "semantic_similarity"}
+    assert all(0 <= s["low"] <= s["mean"] <= s["high"] <= 1 for s in visitor["answerable_scores"].values())
     gated = [answer for answer in answers if answer["stop_reason"] == "abstained"]
     assert len(gated) == visitor["abstained_without_generation"], "only the visitor questions met the gate here"
     assert all(is_abstention(answer["answer"]) and answer["new_tokens"] == 0 for answer in gated)
-    assert "## Visitor questions" in markdown
+    assert "## Visitor questions" in markdown and "Its answers to the 67 questions the site answers" in markdown
     saved = json.loads((out / "results.json").read_text())
     assert saved["questions"] == 8 and saved["decoding"] == {
         "max_new_tokens": 48,
