@@ -3,22 +3,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from tests.bad_input import assert_refused
+from tests.perf_scripts import perf_script
 
-SCRIPT = Path(__file__).resolve().parents[1] / "perf" / "abstention_signal.py"
 VISITORS = Path(__file__).resolve().parent / "fixtures" / "data" / "visitor_questions.jsonl"
-
-
-def script_main():
-    spec = importlib.util.spec_from_file_location("abstention_signal", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
 
 
 @pytest.mark.parametrize(
@@ -37,7 +29,7 @@ def test_a_run_folder_it_cannot_read_is_one_error_line(tmp_path, capsys, manifes
         (run / "manifest.json").write_bytes(manifest)
     if adapter:
         (run / "adapter").mkdir()
-    assert_refused(script_main(), ["--run", str(run)], tmp_path, capsys, message)
+    assert_refused(perf_script("abstention_signal").main, ["--run", str(run)], tmp_path, capsys, message)
 
 
 def test_a_cut_visitor_question_file_is_one_error_line(tmp_path, capsys):
@@ -47,4 +39,4 @@ def test_a_cut_visitor_question_file_is_one_error_line(tmp_path, capsys):
     cut = tmp_path / "visitors.jsonl"
     cut.write_bytes(VISITORS.read_bytes()[:100])  # cut inside its first line
     argv = ["--run", str(run), "--visitor-questions", str(cut)]
-    assert_refused(script_main(), argv, tmp_path, capsys, "visitors.jsonl:1")
+    assert_refused(perf_script("abstention_signal").main, argv, tmp_path, capsys, "visitors.jsonl:1")

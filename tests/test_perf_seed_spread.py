@@ -3,21 +3,10 @@ folders, a config the pipeline refuses) refused with one `error:` line and exit 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from tests.bad_input import assert_refused
-
-SCRIPT = Path(__file__).resolve().parents[1] / "perf" / "seed_spread.py"
-
-
-def script():
-    spec = importlib.util.spec_from_file_location("seed_spread", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.perf_scripts import perf_script
 
 
 def stats(mean: float, low: float | None = None) -> dict:
@@ -47,7 +36,7 @@ def results(retrieved: float, copies: float, visitor_rouge: float) -> dict:
 
 
 def test_the_figures_of_a_run_and_their_spread_over_seeds():
-    module = script()
+    module = perf_script("seed_spread")
     first = module.figures(results(0.5, 2 / 18, 0.3))
     assert first == {
         "retrieved ROUGE-L": 0.5,
@@ -69,7 +58,7 @@ def test_the_figures_of_a_run_and_their_spread_over_seeds():
 
 
 def test_a_benchmark_without_the_modes_it_reads_is_one_error():
-    module = script()
+    module = perf_script("seed_spread")
     partial = results(0.5, 0.0, 0.3)
     del partial["metrics"]["follow-up"]
     with pytest.raises(module.UserError, match="has no follow-up"):
@@ -86,9 +75,15 @@ def test_a_benchmark_without_the_modes_it_reads_is_one_error():
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path, capsys, argv, message):
-    assert_refused(script().main, ["--out", str(tmp_path / "seeds"), "--seeds", "0", *argv], tmp_path, capsys, message)
+    assert_refused(
+        perf_script("seed_spread").main,
+        ["--out", str(tmp_path / "seeds"), "--seeds", "0", *argv],
+        tmp_path,
+        capsys,
+        message,
+    )
 
 
 def test_an_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "seeds").write_text("not a folder")
-    assert_refused(script().main, ["--out", str(tmp_path / "seeds")], tmp_path, capsys, "is a file")
+    assert_refused(perf_script("seed_spread").main, ["--out", str(tmp_path / "seeds")], tmp_path, capsys, "is a file")
