@@ -62,7 +62,18 @@ def run_seed(config: Path, out: Path, seed: int, settings: list[str]) -> dict[st
     print(f"seed {seed}: {' '.join(command[1:])}", flush=True)
     if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
         raise UserError(f"the pipeline for seed {seed} failed (its error is above); fix it and run this again")
-    return figures(json.loads((run_dir / "benchmark" / "results.json").read_text()))
+    return figures(read_results(run_dir / "benchmark" / "results.json"))
+
+
+def read_results(path: Path) -> dict:
+    """A benchmark's results.json; one that is damaged (cut short, not an object) is an error that says what to do."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UserError(f"{path} cannot be read ({error}): delete its run folder and run this again") from None
+    if not isinstance(results, dict) or "metrics" not in results:
+        raise UserError(f"{path} holds no benchmark results: delete its run folder and run this again")
+    return results
 
 
 def spread_table(by_seed: dict[int, dict[str, float]]) -> list[str]:

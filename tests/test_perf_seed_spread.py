@@ -3,6 +3,8 @@ folders, a config the pipeline refuses) refused with one `error:` line and exit 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.bad_input import assert_refused
@@ -87,3 +89,19 @@ def test_bad_input_is_one_error_line(tmp_path, capsys, argv, message):
 def test_an_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "seeds").write_text("not a folder")
     assert_refused(perf_script("seed_spread").main, ["--out", str(tmp_path / "seeds")], tmp_path, capsys, "is a file")
+
+
+@pytest.mark.parametrize("content", [b'{"metrics": {"retr', b"[1, 2]", b"\xff\xfe", b""])
+def test_damaged_results_are_one_error_that_says_what_to_do(tmp_path, content):
+    module = perf_script("seed_spread")
+    path = tmp_path / "results.json"
+    path.write_bytes(content)
+    with pytest.raises(module.UserError, match="delete its run folder"):
+        module.read_results(path)
+
+
+def test_results_read_back_whole(tmp_path):
+    path = tmp_path / "results.json"
+    whole = results(0.5, 0.0, 0.3)
+    path.write_text(json.dumps(whole))
+    assert perf_script("seed_spread").read_results(path) == whole
