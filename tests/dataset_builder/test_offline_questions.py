@@ -1,0 +1,78 @@
+"""The offline generator's questions: each asks for what its answer sentence says, in the words a visitor
+would use, and a page's own questions (an FAQ) are paired with the sentences that answer them."""
+
+import pytest
+
+from dataset_builder.offline import faq_pairs, offline_pairs, question_for
+from dataset_builder.passages import Passage
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("Maya Lindqvist is the chief executive officer.", "Who is Maya Lindqvist?"),
+        ("Jonas de Vries is our head of data engineering.", "Who is Jonas de Vries?"),
+        ("Acme Robotics is a Microsoft Solutions Partner for AI.", "What is Acme Robotics?"),
+        ("Our headquarters is in Portland, Oregon.", "Where is your headquarters?"),
+        ("The Berlin office is at Torstrasse 12.", "Where is the Berlin office?"),
+        ("Acme Robotics was founded in 1998 by two engineers.", "When was Acme Robotics founded?"),
+        ("Simple applications are rehosted as they are.", "How are Simple applications rehosted?"),
+        ("No programming experience is required.", "Is programming experience required?"),
+        ("The React course runs for three days and teaches hooks.", "How long does the React course run?"),
+        ("The workshop lasts two days.", "How long does the workshop last?"),
+        ("Each wave ends with a rollback rehearsal.", "What does each wave end with?"),
+        ("It covers subscriptions and resource groups.", "What does the azure course cover?"),
+        ("We fine-tune small open language models for clients.", "What do you fine-tune for azure course?"),
+        ("We start with an inventory of every application.", "What do you start with for azure course?"),
+        ("We built an integration platform on Azure Service Bus.", "What did you do for azure course?"),
+        ("We migrated the system in three waves.", "What did you do for azure course?"),
+    ],
+)
+def test_a_question_asks_for_what_its_sentence_says(sentence, question):
+    assert question_for(sentence, "Azure course") == question
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Send a short note about a project you are proud of to jobs@example.com.",  # an order, not a subject
+        "The Lisbon office opened in 2019 and serves clients across the EU.",  # a clause cut at its second verb
+    ],
+)
+def test_a_sentence_with_no_subject_to_ask_about_gets_the_topic_question(sentence):
+    assert question_for(sentence, "Careers") == "What can you tell me about careers?"
+
+
+def test_a_pages_own_questions_are_answered_by_the_sentences_that_follow_them():
+    text = (
+        "Do you work with small companies? Yes. About a third of our clients have fewer than 200 employees.\n\n"
+        "How do you price projects? Discovery sprints have a fixed price of 18,000 dollars.\n\n"
+        "Why us?"
+    )
+    pairs, rest = faq_pairs(text)
+    assert pairs == [
+        {
+            "question": "Do you work with small companies?",
+            "answer": "Yes. About a third of our clients have fewer than 200 employees.",
+        },
+        {"question": "How do you price projects?", "answer": "Discovery sprints have a fixed price of 18,000 dollars."},
+    ]
+    assert rest == "Why us?"  # a question nothing answers is left to the sentence questions, not paired
+
+
+def test_no_answer_is_a_question_and_sentences_after_an_faq_still_get_theirs():
+    text = (
+        "Can you take over an existing codebase? Yes. We start with a review. It takes two weeks. "
+        "We then fix the worst problems first. Our trainers have taught more than 9,000 people since 2011."
+    )
+    passage = Passage(source_url="http://127.0.0.1/faq", source_title="FAQ", heading="Questions", paragraphs=(text,))
+    pairs = offline_pairs(passage)
+    assert pairs[0] == {
+        "question": "Can you take over an existing codebase?",
+        "answer": "Yes. We start with a review. It takes two weeks.",
+    }
+    assert [pair["answer"] for pair in pairs[1:]] == [
+        "We then fix the worst problems first.",
+        "Our trainers have taught more than 9,000 people since 2011.",
+    ]
+    assert not any(pair["answer"].endswith("?") for pair in pairs)
