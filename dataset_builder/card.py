@@ -38,7 +38,8 @@ dataset = load_dataset("{{ dataset_ref }}")  # splits: train, test; config "text
 - Generation: `{{ generator }}` generator, model `{{ model }}`.
 - Cleaning: {{ cleaning.input_pairs | default("n/a") }} generated pairs, {{ cleaning.kept | default("n/a") }} kept\
 {% if dropped %} (dropped: {{ dropped }}){% endif %}.
-  Cleaning drops empty, too short/long, refusal-style and boilerplate pairs, exact and near-duplicate questions \
+  Cleaning drops empty, too short/long, refusal-style and boilerplate pairs, answers that end in a question, \
+exact and near-duplicate questions \
 (MinHash LSH), and answers not supported by their passage.
 - Human review: {{ reviews.drop | default(0) }} pairs dropped and {{ reviews.edit | default(0) }} edited by reviewers.
 - Splits by source page (no page in both): train {{ train }} pairs, test {{ test }} pairs.

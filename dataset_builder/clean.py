@@ -1,5 +1,6 @@
 """`clean`: normalise, then drop empty pairs, pairs from passages that read like instructions to
-the model (unless a person kept them in review), too short/long, refusal, boilerplate, duplicate,
+the model (unless a person kept them in review), too short/long, refusal, boilerplate, answers that are
+a question (an FAQ page's "Do you work with small companies?" taken for an answer), duplicate,
 near-duplicate (MinHash LSH, linear in the number of pairs) and ungrounded pairs, with a
 report that counts every drop by reason and shows examples."""
 
@@ -39,6 +40,7 @@ DROP_REASONS = (
     "too_long",
     "refusal",
     "boilerplate",
+    "question_as_answer",
     "duplicate",
     "near_duplicate",
     "ungrounded",
@@ -76,6 +78,8 @@ def drop_reason(record: QARecord, config: CleanConfig, kept_in_review: frozenset
         return "refusal"
     if BOILERPLATE.search(record.answer) or BOILERPLATE.search(record.question):
         return "boilerplate"
+    if record.answer.rstrip().endswith("?"):
+        return "question_as_answer"  # a model trained on it answers a visitor with a question
     if record.passage and grounding_score(record.answer, record.passage) < config.min_grounding:
         return "ungrounded"
     return None

@@ -35,6 +35,7 @@ def test_every_drop_reason_is_counted_with_examples():
         "too_long": 1,
         "refusal": 1,
         "boilerplate": 0,
+        "question_as_answer": 0,
         "duplicate": 0,
         "near_duplicate": 1,
         "ungrounded": 1,
@@ -47,6 +48,25 @@ def test_every_drop_reason_is_counted_with_examples():
     assert kept[2].answer == "It costs 1,500 dollars per person."
     assert report["examples"]["near_duplicate"][0]["similar_to"] == "How long is the Kubernetes course?"
     assert report["input_pairs"] == 10 and report["kept"] == 3
+
+
+def test_an_answer_that_is_a_question_is_dropped():
+    faq = (
+        "Do you work with small companies? Yes. About a third of our clients have fewer than 200 employees. "
+        "How do you price projects? After the discovery sprint, at a fixed price. We send a written plan."
+    )
+    rows = [
+        row("What can you tell me about frequently asked questions?", "Do you work with small companies?", faq),
+        row(
+            "Do you work with small companies?", "Yes. About a third of our clients have fewer than 200 employees.", faq
+        ),
+        row("How do you price projects?", "After the discovery sprint. Is it a fixed price? Yes, a fixed price. ", faq),
+        row("What happens after the sprint?", "We send a written plan. Do you work with small companies? ", faq),
+    ]
+    kept, report = clean_records(rows, RULES)
+    assert report["dropped"]["question_as_answer"] == 2
+    assert [record.question for record in kept] == ["Do you work with small companies?", "How do you price projects?"]
+    assert report["examples"]["question_as_answer"][0]["answer"] == "Do you work with small companies?"
 
 
 def test_exact_duplicates_after_normalisation_and_boilerplate():
