@@ -48,4 +48,6 @@ def page_passages(page: PageRecord, max_chars: int = MAX_PASSAGE_CHARS) -> Itera
 
 
 def all_passages(pages: list[PageRecord], max_chars: int = MAX_PASSAGE_CHARS) -> list[Passage]:
-    return [passage for page in pages for passage in page_passages(page, max_chars)]
+    """Every page's passages, pages by URL: a concurrent crawl writes its pages in the order they arrive, and
+    what is generated and kept from them (the first of two near-duplicate questions) must not depend on it."""
+    return [passage for page in sorted(pages, key=lambda page: page.url) for passage in page_passages(page, max_chars)]
