@@ -18,6 +18,7 @@ from tests.stand_ins.site_server import serve_site
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
+VISITORS = REPO / "tests" / "fixtures" / "data" / "visitor_questions.jsonl"
 
 
 def pipeline_command(run_dir: Path, site_url: str, *extra: str) -> list[str]:
@@ -140,12 +141,15 @@ def test_killed_run_resumes_from_the_interrupted_stage(first_run, site):
 def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path):
     """configs/demo.yaml as shipped (the packaged SmolLM2 base, its recipe, every prompt mode), shortened."""
     run_dir = tmp_path / "demo"
+    visitors = tmp_path / "visitor_questions.jsonl"  # the first 12 of the set: 10 it answers, 2 it does not
+    visitors.write_text("".join(VISITORS.read_text().splitlines(keepends=True)[:12]))
     overrides = {
         "run_dir": str(run_dir),
         "site.start_url": site.base_url,
         "train.overrides.max_steps": "2",
         "benchmark.limit": "2",
         "benchmark.max_new_tokens": "16",
+        "benchmark.visitor_questions": str(visitors),
     }
     sets = [arg for key, value in overrides.items() for arg in ("--set", f"{key}={value}")]
     command = [sys.executable, "-m", "pipeline", "run", "--config", "configs/demo.yaml", *sets, "--no-serve"]
@@ -161,4 +165,5 @@ def test_the_demo_config_itself_imports_smollm2_and_finetunes_it(site, tmp_path)
     assert (run_dir / "adapter" / "adapter_model.safetensors").stat().st_size < 25 * 2**20
     report = (run_dir / "benchmark" / "report.md").read_text()
     assert all(f"## {mode}\n" in report for mode in ("closed-book", "retrieved", "oracle", "follow-up"))
-    assert "| finetuned | " in report and "| visitor | 67 |" in report, "the visitor set's retrieval is scored"
+    assert "| finetuned | " in report and "| visitor | 10 |" in report, "the visitor set's retrieval is scored"
+    assert "Of the 2 the site does not answer" in report, "and its answers"
