@@ -101,7 +101,7 @@ def copula_question(subject: str, verb: str, rest: str, topic: str) -> str:
     if _PERSON.match(subject) and ROLE_WORDS.search(" ".join(rest.split()[:6])):
         return f"Who {verb} {subject}?"
     if done := participle(rest):
-        if re.search(rf"\b{done} (?:in|since) \d{{4}}\b", rest):  # "was started in 2009"
+        if re.search(rf"{re.escape(done)} (?:in|since) \d{{4}}\b", rest):  # "was started in 2009"
             return f"When {verb} {subject} {done}?"
         if subject.startswith("No "):  # "No programming experience is required."
             return f"{verb.capitalize()} {subject[3:]} {done}?"

@@ -43,6 +43,14 @@ def test_a_sentence_with_no_subject_to_ask_about_gets_the_topic_question(sentenc
     assert question_for(sentence, "Careers") == "What can you tell me about careers?"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["The plan is (approved in 2020 by the board).", "The fee is [waived] for students.", "Our API is \\escaped here."],
+)
+def test_a_sentence_with_regex_characters_gets_a_question_not_a_crash(sentence):
+    assert question_for(sentence, "Plans").endswith("?")  # page text is data: it never becomes a pattern
+
+
 def test_a_pages_own_questions_are_answered_by_the_sentences_that_follow_them():
     text = (
         "Do you work with small companies? Yes. About a third of our clients have fewer than 200 employees.\n\n"
