@@ -73,6 +73,12 @@ def base_form(verb: str) -> str:
     return verb[:-1]
 
 
+def asked_subject(subject: str, topic: str) -> str:
+    """A sentence's subject as a visitor asks about it: "Our team" → "your team", "It" → "the {topic}"."""
+    subject = second_person(subject)
+    return f"the {topic.lower()}" if subject.lower() in {"it", "this", "they"} else subject
+
+
 def is_noun_phrase(subject: str) -> bool:
     """False for what a regex took for a subject but is not one: "Send a short note about a project you" (an
     order, cut before its verb), "The Lisbon office opened in 2019 and" (a clause cut at its second verb)."""
@@ -92,9 +98,7 @@ def participle(rest: str) -> str | None:
 def copula_question(subject: str, verb: str, rest: str, topic: str) -> str:
     """The question whose answer is "SUBJECT is REST": who for a person with a role, where for a place, how for
     what is done to it, what otherwise."""
-    subject = second_person(subject)
-    if subject.lower() in {"it", "this", "they"}:
-        subject = f"the {topic.lower()}"
+    subject = asked_subject(subject, topic)
     verb = verb.split()[0]
     if _PLACE.match(rest):
         return f"Where {verb} {subject}?"
@@ -118,9 +122,7 @@ def question_for(sentence: str, topic: str) -> str:
     if (match := _COPULA.match(sentence)) and is_noun_phrase(match["subject"]):
         return copula_question(match["subject"], match["verb"], match["rest"], topic)
     if (match := _THIRD_PERSON.match(sentence)) and is_noun_phrase(match["subject"]):
-        subject = second_person(match["subject"])
-        if subject.lower() in {"it", "this"}:
-            subject = f"the {topic.lower()}"
+        subject = asked_subject(match["subject"], topic)
         if match["verb"] in DURATION_VERBS and _DURATION.match(sentence[match.end("verb") :]):
             return f"How long does {subject} {base_form(match['verb'])}?"
         return f"What does {subject} {base_form(match['verb'])}{match['with'] or ''}?"
