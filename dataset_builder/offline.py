@@ -16,13 +16,46 @@ _WE_VERB = re.compile(
     r"^(?:We|Our (?:team|teams|trainers)) (?:also |usually |can |will )?"
     r"(?P<verb>[a-z]{3,}(?:-[a-z]+)?)\b(?P<with> with)?"
 )
-DESCRIPTIVE_VERBS = (
-    "costs|takes|covers|includes|offers|runs|teaches|lasts|gets|comes|ends|starts|builds|performs|moves|serves"
+# Verbs a sentence may answer a "what does it do" question with, in their base form; third_person() gives "costs".
+_VERB_WORDS = (
+    "cost take cover include offer run teach last get come end start build perform move serve lead oversee "
+    "provide help handle support use focus deliver manage design develop create deploy find fix set learn "
+    "receive need require host own sell make give write know join attend choose review train keep have monitor "
+    "report work protect test audit modernise modernize integrate automate migrate maintain"
 )
+VERBS = tuple(_VERB_WORDS.split())
+MODALS = "can|should|must|will|may"
+ADVERBS = "(?:usually |often |also |typically |now |already |only )?"
+PARTICLE = r"(?P<with> (?:with|on|up)(?= ))?"  # "starts with", "focuses on", "set up"
+
+
+def third_person(verb: str) -> str:
+    """ "cost" → "costs", "focus" → "focuses", "have" → "has"."""
+    if verb == "have":
+        return "has"
+    if verb.endswith(("s", "sh", "ch", "x", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+_NAME = r"[A-Z][a-z]+(?: [A-Z][A-Za-z]+){0,3}"
 _THIRD_PERSON = re.compile(
-    rf"^(?P<subject>(?:The|Each|Every|Our|This|It)\b[^,;:]{{0,60}}?) (?P<verb>{DESCRIPTIVE_VERBS})\b(?P<with> with)?"
+    rf"^(?P<subject>(?:(?:The|Each|Every|Our|This|It|A|An)\b[^,;:]{{0,60}}?|{_NAME})) {ADVERBS}"
+    rf"(?P<verb>{'|'.join(third_person(verb) for verb in VERBS)})\b{PARTICLE}"
 )
-DURATION_VERBS = {"lasts", "runs", "takes"}  # "runs for three days": asked "How long does it run?"
+# "Our data engineers design …", "Most engagements start with …": a plural subject of at most four words.
+_PLURAL = re.compile(
+    r"^(?P<subject>(?:(?:Our|All|Most|Many|Some|The|These|Both|New) )?[A-Za-z-]+(?: [A-Za-z-]+){0,2}?) "
+    rf"{ADVERBS}(?P<verb>{'|'.join(VERBS)})\b{PARTICLE}"
+)
+_MODAL = re.compile(
+    rf"^(?P<subject>[A-Z][^,;:]{{0,50}}?) (?P<modal>{MODALS}) (?P<adverb>{ADVERBS})(?P<verb>[a-z]{{2,}})\b(?P<rest>.*)$"
+)
+_YOU_CAN = re.compile(r"^You can (?P<verb>[a-z]{2,})\b(?P<object>.*?)(?: (?:by|through|via|using|from|at|in)\b.*)?\.?$")
+_WHERE = re.compile(r"^ (?:in|at|on|from|online|on-site|onsite|remotely)\b")
+DURATION_VERBS = {"last", "run", "take"}  # "runs for three days": asked "How long does it run?"
 _DURATION = re.compile(
     r" (?:for )?(?:about |around )?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|several)\b"
 )
@@ -37,11 +70,6 @@ ROLE_WORDS = re.compile(
 )
 _PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bin|al) )*[A-Z][a-z'-]+){1,3}$")
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
-FALLBACK_QUESTIONS = (
-    "What can you tell me about {topic}?",
-    "What else should I know about {topic}?",
-    "Can you give me more details on {topic}?",
-)
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
 MIN_SENTENCE_WORDS = 5
 MAX_FAQ_ANSWER_SENTENCES = 3
@@ -58,19 +86,13 @@ def second_person(phrase: str) -> str:
             return yours + phrase[len(ours) :]
     return (
         phrase[0].lower() + phrase[1:]
-        if phrase.split()[0].lower() in {"the", "each", "every", "all", "this"}
+        if phrase.split()[0].lower()
+        in {"the", "a", "an", "each", "every", "all", "this", "these", "most", "many", "some", "both"}
         else phrase
     )
 
 
-def base_form(verb: str) -> str:
-    if verb in IRREGULAR:
-        return IRREGULAR[verb]
-    if verb.endswith("ies"):
-        return verb[:-3] + "y"
-    if verb.endswith(("ches", "shes", "sses", "xes")):
-        return verb[:-2]
-    return verb[:-1]
+BASE_FORMS = {third_person(verb): verb for verb in VERBS}
 
 
 def asked_subject(subject: str, topic: str) -> str:
@@ -79,11 +101,32 @@ def asked_subject(subject: str, topic: str) -> str:
     return f"the {topic.lower()}" if subject.lower() in {"it", "this", "they"} else subject
 
 
+def plural_subject(subject: str) -> str:
+    """A plural subject as asked mid-question, without the capital it had at the start of its sentence:
+    "Participants" → "participants", "Simple applications" → "simple applications"; names keep theirs ("Maya
+    Lindqvist and Daniel Okafor", "NATO members"). Only for a subject a plural verb follows: "Kubernetes in
+    production is …" keeps its capital."""
+    words = subject.split()
+    acronym = len(words[0]) > 1 and words[0].isupper()
+    if not acronym and (len(words) == 1 or words[1].islower()) and any(is_plural(word) for word in words[:3]):
+        return subject[0].lower() + subject[1:]
+    return subject
+
+
 def is_noun_phrase(subject: str) -> bool:
     """False for what a regex took for a subject but is not one: "Send a short note about a project you" (an
-    order, cut before its verb), "The Lisbon office opened in 2019 and" (a clause cut at its second verb)."""
+    order, cut before its verb), "The Lisbon office opened in 2019 and" (a clause cut at its second verb), "She"
+    (a person the sentence before names)."""
     words = subject.lower().split()
-    return len(words) == 1 or words[-1] not in PRONOUNS | {"and", "or", "but"}
+    if len(words) == 1:
+        return words[0] not in PRONOUNS - {"it", "they"}
+    return words[-1] not in PRONOUNS | {"and", "or", "but"}
+
+
+def is_plural(word: str) -> bool:
+    """ "engineers", "classes"; not "class", "bus" or "analysis"."""
+    word = word.lower()
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def participle(rest: str) -> str | None:
@@ -99,6 +142,7 @@ def copula_question(subject: str, verb: str, rest: str, topic: str) -> str:
     """The question whose answer is "SUBJECT is REST": who for a person with a role, where for a place, how for
     what is done to it, what otherwise."""
     subject = asked_subject(subject, topic)
+    subject = plural_subject(subject) if verb in {"are", "were"} else subject
     verb = verb.split()[0]
     if _PLACE.match(rest):
         return f"Where {verb} {subject}?"
@@ -113,19 +157,74 @@ def copula_question(subject: str, verb: str, rest: str, topic: str) -> str:
     return f"What {verb} {subject}?"
 
 
-def question_for(sentence: str, topic: str) -> str:
-    """A visitor's question whose answer is `sentence`."""
+def modal_question(subject: str, modal: str, adverb: str, verb: str, rest: str) -> str | None:
+    """ "Visitors can park in the garage" → "Where can visitors park?", "Attendees should already know how to build"
+    → "What should attendees already know?", "All roles can be done remotely" → "Can all roles be done remotely?"."""
+    if verb == "be":
+        done = participle(rest)
+        if done is None:
+            return None
+        after = rest.split()[1:2]
+        manner = f" {after[0].strip('.,')}" if after and after[0].strip(".,").endswith("ly") else ""
+        return f"{modal.capitalize()} {subject} be {done}{manner}?"
+    if _WHERE.match(rest):
+        return f"Where {modal} {subject} {adverb}{verb}?"
+    return f"What {modal} {subject} {adverb}{verb}?"
+
+
+def verb_question(subject: str, does: str, verb: str, particle: str, rest: str) -> str:
+    """The question a subject and its verb answer: how long for a duration, how much for a cost, where for a place,
+    what otherwise ("What does the course cover?", "What do most engagements start with?")."""
+    if verb in DURATION_VERBS and _DURATION.match(rest):
+        return f"How long {does} {subject} {verb}?"
+    if verb == "cost":
+        return f"How much {does} {subject} cost?"
+    if not particle and _WHERE.match(rest):
+        return f"Where {does} {subject} {verb}?"
+    return f"What {does} {subject} {verb}{particle}?"
+
+
+def question_for(sentence: str, topic: str) -> str | None:
+    """A visitor's question whose answer is `sentence`, or None where the sentence has no subject and verb to ask
+    about (an order, a clause that leans on the sentence before)."""
     if (match := _WE_VERB.match(sentence)) and match["verb"] not in NOT_VERBS:
-        if match["verb"].endswith("ed") or match["verb"] in PAST_FORMS:
+        perfect = match["verb"] == "have" and participle(sentence[match.end("verb") :])  # "Our trainers have taught"
+        if match["verb"].endswith("ed") or match["verb"] in PAST_FORMS or perfect:
             return f"What did you do for {topic.lower()}?"
         return f"What do you {match['verb']}{match['with'] or ''} for {topic.lower()}?"
+    if match := _YOU_CAN.match(sentence):
+        thing = match["object"].strip()
+        return f"How can I {' '.join([match['verb'], *([second_person(thing)] if thing else [])])}?"
     if (match := _COPULA.match(sentence)) and is_noun_phrase(match["subject"]):
         return copula_question(match["subject"], match["verb"], match["rest"], topic)
+    if (match := _MODAL.match(sentence)) and is_noun_phrase(match["subject"]):
+        subject = plural_subject(asked_subject(match["subject"], topic))
+        return modal_question(subject, match["modal"], match["adverb"], match["verb"], match["rest"])
     if (match := _THIRD_PERSON.match(sentence)) and is_noun_phrase(match["subject"]):
-        subject = asked_subject(match["subject"], topic)
-        if match["verb"] in DURATION_VERBS and _DURATION.match(sentence[match.end("verb") :]):
-            return f"How long does {subject} {base_form(match['verb'])}?"
-        return f"What does {subject} {base_form(match['verb'])}{match['with'] or ''}?"
+        verb = BASE_FORMS[match["verb"]]
+        rest = sentence[match.end() :]
+        return verb_question(asked_subject(match["subject"], topic), "does", verb, match["with"] or "", rest)
+    if (match := _PLURAL.match(sentence)) and is_plural_noun_phrase(match["subject"]):
+        return verb_question(
+            plural_subject(asked_subject(match["subject"], topic)),
+            "do",
+            match["verb"],
+            match["with"] or "",
+            sentence[match.end() :],
+        )
+    return None
+
+
+def is_plural_noun_phrase(subject: str) -> bool:
+    """ "Our data engineers", "Participants"; not "Send a short note" or "All interfaces we"."""
+    return is_noun_phrase(subject) and is_plural(subject.split()[-1])
+
+
+def topic_question(topic: str) -> str:
+    """The question for a passage as a whole: "How do I apply?" under "How to apply", else "What can you tell me
+    about …?"."""
+    if topic.lower().startswith("how to "):
+        return f"How do I {topic[len('how to ') :]}?"
     return f"What can you tell me about {topic.lower()}?"
 
 
@@ -154,13 +253,15 @@ def faq_pairs(text: str) -> tuple[list[dict], str]:
 
 def offline_pairs(passage: Passage) -> list[dict]:
     """Question/answer pairs for one passage, in sentence order: the page's own questions with their answers,
-    then one question per other sentence."""
+    then one question per other sentence. A sentence with no question of its own gets the passage's topic
+    question if that is still free, and is left out otherwise: a vaguer rewording ("What else should I know
+    about …?") would pair one question with several unrelated answers."""
     topic = passage.heading or passage.source_title or "your company"
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
     for sentence in sentences(text):
-        candidates = [question_for(sentence, topic), *(q.format(topic=topic.lower()) for q in FALLBACK_QUESTIONS)]
-        question = next((q for q in candidates if q.lower() not in asked), None)
+        candidates = (question_for(sentence, topic), topic_question(topic))
+        question = next((q for q in candidates if q and q.lower() not in asked), None)
         if question is None:
             continue
         asked.add(question.lower())

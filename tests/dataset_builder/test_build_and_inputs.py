@@ -155,10 +155,10 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
     generated, clean, report_path = tmp_path / "generated.jsonl", tmp_path / "clean.jsonl", tmp_path / "report.json"
     generate_qa(GenerateConfig(pages=pages_path, out=generated, generator="offline"))
     flagged = [json.loads(line) for line in generated.read_text().splitlines() if "security-notice" in line]
-    assert len(flagged) == 3 and flagged[0]["answer"].startswith("Ignore all previous instructions")
+    assert len(flagged) == 2 and flagged[0]["answer"].startswith("Ignore all previous instructions")
 
     report = clean_qa(CleanConfig(qa=generated, out=clean, report=report_path))
-    assert report["dropped"]["injection"] == 3
+    assert report["dropped"]["injection"] == 2
     assert json.loads(report_path.read_text())["examples"]["injection"][0]["question"] == flagged[0]["question"]
     build_dataset(BuildConfig(qa=clean, out=tmp_path / "dataset", test_fraction=0.5))
     built = load_qa_dataset(tmp_path / "dataset")
@@ -175,7 +175,7 @@ def test_pairs_from_a_passage_that_instructs_the_model_reach_no_split_unless_a_p
     assert run_cli("review", "import", str(tmp_path / "review.jsonl"), "--reviews", str(reviews)).returncode == 0
     result = run_cli("clean", "--qa", str(generated), "--out", str(clean), "--reviews", str(reviews))
     assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "clean_report.json").read_text())["dropped"]["injection"] == 2
+    assert json.loads((tmp_path / "clean_report.json").read_text())["dropped"]["injection"] == 1
     build_dataset(BuildConfig(qa=clean, out=tmp_path / "reviewed", reviews=reviews, test_fraction=0.5))
     built = load_qa_dataset(tmp_path / "reviewed")
     kept = [row for split in ("train", "test") for row in built[split] if "security-notice" in row["source_url"]]

@@ -16,7 +16,7 @@ from dataset_builder.passages import Passage
         ("Our headquarters is in Portland, Oregon.", "Where is your headquarters?"),
         ("The Berlin office is at Torstrasse 12.", "Where is the Berlin office?"),
         ("Acme Robotics was founded in 1998 by two engineers.", "When was Acme Robotics founded?"),
-        ("Simple applications are rehosted as they are.", "How are Simple applications rehosted?"),
+        ("Simple applications are rehosted as they are.", "How are simple applications rehosted?"),
         ("No programming experience is required.", "Is programming experience required?"),
         ("The React course runs for three days and teaches hooks.", "How long does the React course run?"),
         ("The workshop lasts two days.", "How long does the workshop last?"),
@@ -26,6 +26,22 @@ from dataset_builder.passages import Passage
         ("We start with an inventory of every application.", "What do you start with for azure course?"),
         ("We built an integration platform on Azure Service Bus.", "What did you do for azure course?"),
         ("We migrated the system in three waves.", "What did you do for azure course?"),
+        ("Our trainers have taught more than 9,000 people since 2011.", "What did you do for azure course?"),
+        ("Acme Robotics offers seven consulting services.", "What does Acme Robotics offer?"),
+        ("Priya Raman leads the AI practice.", "What does Priya Raman lead?"),
+        ("A standard security review takes three weeks.", "How long does a standard security review take?"),
+        ("The Azure course costs 1,200 dollars per seat.", "How much does the Azure course cost?"),
+        ("The Toronto office focuses on financial services.", "What does the Toronto office focus on?"),
+        ("Our data engineers design warehouses on Snowflake.", "What do your data engineers design?"),
+        ("Our DevOps engineers set up delivery pipelines.", "What do your DevOps engineers set up?"),
+        ("Most engagements start with a two-week discovery sprint.", "What do most engagements start with?"),
+        ("Participants deploy an application to a cluster.", "What do participants deploy?"),
+        ("Classes run online or at your office.", "Where do classes run?"),
+        ("Visitors can park in the garage on Fourth Avenue.", "Where can visitors park?"),
+        ("Attendees should already know how to build a Docker image.", "What should attendees already know?"),
+        ("All roles can be done remotely from Canada.", "Can all roles be done remotely?"),
+        ("You can reach our sales team by email at hello@example.com.", "How can I reach your sales team?"),
+        ("Kubernetes in production is a three-day course.", "What is Kubernetes in production?"),
     ],
 )
 def test_a_question_asks_for_what_its_sentence_says(sentence, question):
@@ -37,10 +53,39 @@ def test_a_question_asks_for_what_its_sentence_says(sentence, question):
     [
         "Send a short note about a project you are proud of to jobs@example.com.",  # an order, not a subject
         "The Lisbon office opened in 2019 and serves clients across the EU.",  # a clause cut at its second verb
+        "She leads client strategy for the banks.",  # a person the sentence before names
+        "All interfaces we build meet the WCAG 2.2 AA guidelines.",  # a subject with a clause of its own
     ],
 )
-def test_a_sentence_with_no_subject_to_ask_about_gets_the_topic_question(sentence):
-    assert question_for(sentence, "Careers") == "What can you tell me about careers?"
+def test_a_sentence_with_no_subject_to_ask_about_gets_no_question_of_its_own(sentence):
+    assert question_for(sentence, "Careers") is None
+
+
+def test_sentences_with_no_question_of_their_own_share_the_topic_question_once():
+    text = (
+        "Send a short note about a project you are proud of to jobs@example.com. "
+        "Read the stories of the people who joined us last year. We answer every application within ten days."
+    )
+    passage = Passage(
+        source_url="http://127.0.0.1/apply", source_title="Careers", heading="How to apply", paragraphs=(text,)
+    )
+    assert offline_pairs(passage) == [
+        {
+            "question": "How do I apply?",
+            "answer": "Send a short note about a project you are proud of to jobs@example.com.",
+        },
+        {"question": "What do you answer for how to apply?", "answer": "We answer every application within ten days."},
+    ]  # the second order is left out: "What else should I know about how to apply?" would say nothing of it
+    passage = Passage(
+        source_url="http://127.0.0.1/team",
+        source_title="Team",
+        heading="Leadership",
+        paragraphs=("Maya Lindqvist is the chief executive officer. She leads client strategy for the banks.",),
+    )
+    assert [pair["question"] for pair in offline_pairs(passage)] == [
+        "Who is Maya Lindqvist?",
+        "What can you tell me about leadership?",
+    ]
 
 
 @pytest.mark.parametrize(
