@@ -72,7 +72,8 @@ _PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bi
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
 MIN_SENTENCE_WORDS = 5
-MAX_FAQ_ANSWER_SENTENCES = 3
+MAX_ANSWER_SENTENCES = 3
+CONTINUING_PRONOUNS = {"He", "She", "His", "Her"}
 IRREGULAR = {"has": "have", "does": "do", "is": "is"}
 
 
@@ -243,7 +244,7 @@ def faq_pairs(text: str) -> tuple[list[dict], str]:
         if sentence.endswith("?"):
             close()
             question, answer = sentence, []
-        elif question and len(answer) < MAX_FAQ_ANSWER_SENTENCES:
+        elif question and len(answer) < MAX_ANSWER_SENTENCES:
             answer.append(sentence)
         else:
             rest.append(sentence)
@@ -252,18 +253,23 @@ def faq_pairs(text: str) -> tuple[list[dict], str]:
 
 
 def offline_pairs(passage: Passage) -> list[dict]:
-    """Question/answer pairs for one passage, in sentence order: the page's own questions with their answers,
-    then one question per other sentence. A sentence with no question of its own gets the passage's topic
-    question if that is still free, and is left out otherwise: a vaguer rewording ("What else should I know
-    about …?") would pair one question with several unrelated answers."""
+    """Question/answer pairs for one passage: the page's own questions with their answers, then one question per
+    other sentence, in sentence order. A sentence whose question the passage already asks (two "What do you build
+    …?" sentences, or two with no question of their own, which share the topic question) adds to that question's
+    answer, up to three sentences, and so does one that goes on about the person the sentence before names ("Maya
+    Lindqvist is the chief executive officer. She leads …"). One question is never paired with two answers, and
+    no vaguer rewording ("What else should I know about …?") is made up for the second."""
     topic = passage.heading or passage.source_title or "your company"
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
+    answers: dict[str, list[str]] = {}
+    question = None
     for sentence in sentences(text):
-        candidates = (question_for(sentence, topic), topic_question(topic))
-        question = next((q for q in candidates if q and q.lower() not in asked), None)
-        if question is None:
+        if not (question and sentence.split()[0] in CONTINUING_PRONOUNS):  # "She leads …" goes on about Maya
+            question = question_for(sentence, topic) or topic_question(topic)
+        if question.lower() in asked:
             continue
-        asked.add(question.lower())
-        pairs.append({"question": question, "answer": sentence})
-    return pairs
+        answer = answers.setdefault(question, [])
+        if len(answer) < MAX_ANSWER_SENTENCES:
+            answer.append(sentence)
+    return pairs + [{"question": question, "answer": " ".join(answer)} for question, answer in answers.items()]

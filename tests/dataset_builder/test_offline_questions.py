@@ -61,31 +61,53 @@ def test_a_sentence_with_no_subject_to_ask_about_gets_no_question_of_its_own(sen
     assert question_for(sentence, "Careers") is None
 
 
-def test_sentences_with_no_question_of_their_own_share_the_topic_question_once():
+def test_sentences_that_share_a_question_share_its_answer():
     text = (
         "Send a short note about a project you are proud of to jobs@example.com. "
-        "Read the stories of the people who joined us last year. We answer every application within ten days."
+        "We answer every application within ten days. "
+        "Read the stories of the people who joined us last year. We also answer questions about visas by email."
     )
     passage = Passage(
         source_url="http://127.0.0.1/apply", source_title="Careers", heading="How to apply", paragraphs=(text,)
     )
     assert offline_pairs(passage) == [
         {
-            "question": "How do I apply?",
-            "answer": "Send a short note about a project you are proud of to jobs@example.com.",
+            "question": "How do I apply?",  # two orders: one topic question, not "What else should I know …?"
+            "answer": "Send a short note about a project you are proud of to jobs@example.com. "
+            "Read the stories of the people who joined us last year.",
         },
-        {"question": "What do you answer for how to apply?", "answer": "We answer every application within ten days."},
-    ]  # the second order is left out: "What else should I know about how to apply?" would say nothing of it
-    passage = Passage(
-        source_url="http://127.0.0.1/team",
-        source_title="Team",
-        heading="Leadership",
-        paragraphs=("Maya Lindqvist is the chief executive officer. She leads client strategy for the banks.",),
-    )
-    assert [pair["question"] for pair in offline_pairs(passage)] == [
-        "Who is Maya Lindqvist?",
-        "What can you tell me about leadership?",
+        {
+            "question": "What do you answer for how to apply?",
+            "answer": "We answer every application within ten days. We also answer questions about visas by email.",
+        },
     ]
+
+
+def test_a_sentence_that_goes_on_about_a_person_joins_the_answer_about_them():
+    text = (
+        "Maya Lindqvist is the chief executive officer. She leads client strategy for the banks. "
+        "Daniel Okafor is the chief technology officer. He oversees engineering standards and the platform team."
+    )
+    passage = Passage(source_url="http://127.0.0.1/team", source_title="Team", heading="Leadership", paragraphs=(text,))
+    assert offline_pairs(passage) == [
+        {
+            "question": "Who is Maya Lindqvist?",
+            "answer": "Maya Lindqvist is the chief executive officer. She leads client strategy for the banks.",
+        },
+        {
+            "question": "Who is Daniel Okafor?",
+            "answer": "Daniel Okafor is the chief technology officer. "
+            "He oversees engineering standards and the platform team.",
+        },
+    ]
+
+
+def test_an_answer_holds_at_most_three_sentences():
+    text = " ".join(f"Download brochure number {n} for the dates." for n in range(5))
+    passage = Passage(source_url="http://127.0.0.1/t", source_title="Training", heading="Courses", paragraphs=(text,))
+    pairs = offline_pairs(passage)
+    assert [pair["question"] for pair in pairs] == ["What can you tell me about courses?"]
+    assert pairs[0]["answer"].count("Download") == 3
 
 
 @pytest.mark.parametrize(
