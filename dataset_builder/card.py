@@ -40,7 +40,7 @@ dataset = load_dataset("{{ dataset_ref }}")  # splits: train, test; config "text
 {% if dropped %} (dropped: {{ dropped }}){% endif %}.
   Cleaning drops empty, too short/long, refusal-style and boilerplate pairs, answers that end in a question, \
 exact and near-duplicate questions \
-(MinHash LSH), and answers not supported by their passage.
+(MinHash LSH; near ones asked of the same page or with a near answer), and answers not supported by their passage.
 - Human review: {{ reviews.drop | default(0) }} pairs dropped and {{ reviews.edit | default(0) }} edited by reviewers.
 - Splits by source page (no page in both): train {{ train }} pairs, test {{ test }} pairs.
 

@@ -54,13 +54,29 @@ def minhash_template(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm)
 
 
+def shingles(text: str) -> set[str]:
+    """Words and word bigrams, case and punctuation aside: word order counts ("from Azure to AWS" ≠ "from AWS to
+    Azure")."""
+    words = normalize_question(text).split()
+    return set(words) | {" ".join(pair) for pair in pairwise(words)}
+
+
 def question_minhash(question: str, num_perm: int) -> MinHash:
-    words = normalize_question(question).split()
-    shingles = set(words) | {" ".join(pair) for pair in pairwise(words)}
     template = minhash_template(num_perm)
     minhash = MinHash(num_perm=num_perm, permutations=template.permutations, scheme=template.scheme)
-    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles])
+    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles(question)])
     return minhash
+
+
+def repeats(record: QARecord, earlier: QARecord, threshold: float) -> bool:
+    """Whether a pair whose question is near an earlier kept one's repeats it: a rewording asked of the same page,
+    or the same answer on another page (a blurb many pages carry). Short questions that differ in the one word
+    that names their subject ("What can you tell me about careers?", "… about locations?") come out near, and
+    from two pages with two different answers they ask about two different things: both are kept."""
+    if record.source_url == earlier.source_url:
+        return True
+    answer, earlier_answer = shingles(record.answer), shingles(earlier.answer)
+    return len(answer & earlier_answer) >= threshold * len(answer | earlier_answer)
 
 
 def drop_reason(record: QARecord, config: CleanConfig, kept_in_review: frozenset[str] = frozenset()) -> str | None:
@@ -118,7 +134,9 @@ def clean_records(
             drop("duplicate", record)
             continue
         minhash = question_minhash(record.question, config.num_perm)
-        similar = lsh.query(minhash)
+        similar = [
+            key for key in lsh.query(minhash) if repeats(record, kept[int(key)], config.near_duplicate_threshold)
+        ]
         if similar:
             drop("near_duplicate", record, similar_to=kept[int(similar[0])].question)
             continue

@@ -80,7 +80,10 @@ class CleanConfig:
     max_answer_chars: AtLeastOne = field(default=1500, metadata={"help": "longer answers are dropped"})
     near_duplicate_threshold: Annotated[float, Gt(0), Le(1)] = field(
         default=0.7,
-        metadata={"help": "a question this similar to a kept one is dropped (estimated Jaccard of word shingles)"},
+        metadata={
+            "help": "a question this similar to a kept one of the same page, or with an answer this similar too, "
+            "is dropped (estimated Jaccard of word shingles)"
+        },
     )
     num_perm: AtLeastOne = field(default=128, metadata={"help": "MinHash permutations"})
     min_grounding: Share = field(

@@ -46,7 +46,7 @@ def test_folder_is_laid_out_like_the_hub_repo_and_loads_both_splits(qa_dataset_d
     assert f"Cleaning: {cleaning['input_pairs']} generated pairs, {cleaning['kept']} kept" in card.text
 
 
-def test_passages_config_holds_every_crawled_passage_with_training_questions_only(qa_dataset_dir, pages_path):
+def test_passages_config_holds_every_crawled_passage_with_training_questions_only(qa_dataset_dir, pages_path, tmp_path):
     from cazton_llm.page_schema import read_pages
     from dataset_builder.passages import all_passages
     from dataset_builder.prompts import looks_like_injection
@@ -58,8 +58,14 @@ def test_passages_config_holds_every_crawled_passage_with_training_questions_onl
     qa = load_dataset(str(qa_dataset_dir))
     indexed = {question for row in passages for question in row["questions"]}
     assert indexed == set(qa["train"]["question"]), "every training question, and no held-out one"
-    with_pairs = {(row["source_url"], row["passage"]) for split in qa.values() for row in split}
-    assert len(with_pairs) < len(passages), "passages that kept no pair are knowledge too"
+    left_out = "http://127.0.0.1:8765/faq.html"  # a page none of whose pairs is kept
+    rows = [row for split in qa.values() for row in split if row["source_url"] != left_out]
+    (tmp_path / "qa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    build_dataset(BuildConfig(qa=tmp_path / "qa.jsonl", pages=pages_path, out=tmp_path / "built"))
+    rebuilt = load_dataset(str(tmp_path / "built"), "passages", split="train")
+    assert left_out not in {row["source_url"] for row in rows} and left_out in rebuilt["url"], (
+        "passages that kept no pair are knowledge too"
+    )
     card = DatasetCard.load(qa_dataset_dir / "README.md")
     assert f'load_dataset("{qa_dataset_dir}", "passages", split="train")' in card.text
     assert f"({len(passages)} passages)" in card.text

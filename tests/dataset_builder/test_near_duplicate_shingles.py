@@ -42,3 +42,16 @@ def test_estimated_similarity_counts_bigrams():
     second = question_minhash("Do you move data from AWS to Azure?", 256)
     assert 0.45 < first.jaccard(second) < 0.85
     assert question_minhash("Do you teach Azure?", 256).jaccard(question_minhash("do you TEACH azure", 256)) == 1.0
+
+
+def test_near_questions_about_two_pages_with_two_answers_are_both_kept():
+    config = CleanConfig(qa=Path("qa.jsonl"), out=Path("clean.jsonl"))
+    asked = "What can you tell me about the training courses for your teams in {}?"
+    portland = QARecord(asked.format("Portland"), "Portland runs the Azure course.", "http://x/portland")
+    lisbon = QARecord(asked.format("Lisbon"), "Lisbon runs the React course.", "http://x/lisbon")
+    reworded = QARecord(asked.format("Portland please"), "Classes are small.", "http://x/portland")
+    blurb = QARecord(asked.format("Lisbon, Portugal"), "Lisbon runs the React course.", "http://x/about")
+    kept, report = clean_records([portland, lisbon, reworded, blurb], config)
+    assert question_minhash(portland.question, 128).jaccard(question_minhash(lisbon.question, 128)) >= 0.8
+    assert kept == [portland, lisbon]  # one word apart, but they ask about two things
+    assert report["dropped"]["near_duplicate"] == 2  # a rewording of the same page's question; a blurb again
