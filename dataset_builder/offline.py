@@ -73,6 +73,7 @@ _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
 MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
+MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
 CONTINUING_PRONOUNS = {"He", "She", "His", "Her"}
 IRREGULAR = {"has": "have", "does": "do", "is": "is"}
 
@@ -193,7 +194,7 @@ def question_for(sentence: str, topic: str) -> str | None:
         if match["verb"].endswith("ed") or match["verb"] in PAST_FORMS or perfect:
             return f"What did you do for {topic.lower()}?"
         return f"What do you {match['verb']}{match['with'] or ''} for {topic.lower()}?"
-    if match := _YOU_CAN.match(sentence):
+    if (match := _YOU_CAN.match(sentence)) and len(match["object"].split()) <= MAX_OBJECT_WORDS:
         thing = match["object"].strip()
         return f"How can I {' '.join([match['verb'], *([second_person(thing)] if thing else [])])}?"
     if (match := _COPULA.match(sentence)) and is_noun_phrase(match["subject"]):

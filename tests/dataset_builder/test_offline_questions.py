@@ -55,6 +55,7 @@ def test_a_question_asks_for_what_its_sentence_says(sentence, question):
         "The Lisbon office opened in 2019 and serves clients across the EU.",  # a clause cut at its second verb
         "She leads client strategy for the banks.",  # a person the sentence before names
         "All interfaces we build meet the WCAG 2.2 AA guidelines.",  # a subject with a clause of its own
+        "You can " + "reach our team and " * 5 + "more.",  # an object too long to ask about
     ],
 )
 def test_a_sentence_with_no_subject_to_ask_about_gets_no_question_of_its_own(sentence):
