@@ -1,8 +1,9 @@
 """The offline generator: deterministic question/answer pairs from headings and sentences,
 no network and no key. A question the page asks itself (an FAQ) gets the sentences that follow it as its
-answer; every other answer is one sentence of the passage, its question written from the sentence's subject
-and verb ("We offer X" → "What do you offer?", "X is in Portland" → "Where is X?", "Maya Lindqvist is the chief
-executive officer" → "Who is Maya Lindqvist?")."""
+answer; every other sentence gets a question written from its subject and verb ("We offer X" → "What do you
+offer?", "X is in Portland" → "Where is X?", "Maya Lindqvist is the chief executive officer" → "Who is Maya
+Lindqvist?"), or the passage's topic question where it has none. Sentences that get the same question answer it
+together: one question never has two answers."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def third_person(verb: str) -> str:
     return verb + "s"
 
 
+BASE_FORMS = {third_person(verb): verb for verb in VERBS}
 _NAME = r"[A-Z][a-z]+(?: [A-Z][A-Za-z]+){0,3}"
 _THIRD_PERSON = re.compile(
     rf"^(?P<subject>(?:(?:The|Each|Every|Our|This|It|A|An)\b[^,;:]{{0,60}}?|{_NAME})) {ADVERBS}"
@@ -75,7 +77,6 @@ MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
 MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
 CONTINUING_PRONOUNS = {"He", "She", "His", "Her"}
-IRREGULAR = {"has": "have", "does": "do", "is": "is"}
 
 
 def sentences(text: str) -> list[str]:
@@ -92,9 +93,6 @@ def second_person(phrase: str) -> str:
         in {"the", "a", "an", "each", "every", "all", "this", "these", "most", "many", "some", "both"}
         else phrase
     )
-
-
-BASE_FORMS = {third_person(verb): verb for verb in VERBS}
 
 
 def asked_subject(subject: str, topic: str) -> str:
