@@ -134,11 +134,12 @@ def clean_records(
             drop("duplicate", record)
             continue
         minhash = question_minhash(record.question, config.num_perm)
-        similar = [
-            key for key in lsh.query(minhash) if repeats(record, kept[int(key)], config.near_duplicate_threshold)
-        ]
-        if similar:
-            drop("near_duplicate", record, similar_to=kept[int(similar[0])].question)
+        near = (kept[int(key)] for key in lsh.query(minhash))
+        repeated = next(
+            (earlier for earlier in near if repeats(record, earlier, config.near_duplicate_threshold)), None
+        )
+        if repeated:
+            drop("near_duplicate", record, similar_to=repeated.question)
             continue
         lsh.insert(str(len(kept)), minhash)
         seen_questions.add(question_norm)
