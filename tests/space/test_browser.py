@@ -47,7 +47,7 @@ def test_question_gets_an_answer_in_english_sentences_with_the_right_source(page
     answer_text = sources.inner_text().split("Sources")[0].strip()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "space-chat.png"), full_page=True)
-    # English words, not token soup. What the answer says is not asserted: the one-epoch adapter this fixture trains
+    # English words, not token soup. What the answer says is not asserted: the short-trained adapter of this fixture
     # answered "The technology partners of Northwind Forge are:" and stopped (2026-12-04), and with a sentence of
     # another passage of its prompt (2026-12-05, after prompts held the rest of their passages' pages); answer
     # quality is measured by the demo's benchmark, not here.
