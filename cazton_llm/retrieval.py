@@ -18,6 +18,8 @@ passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retr
 `Knowledge.answers` says whether the site may answer a question at all: whether its closest passage in meaning
 (MiniLM cosine) reaches `min_relevance`, the threshold `load_knowledge` picks from the dataset's training
 questions and questions about topics the site never mentions (`cazton_llm.abstention.relevance_threshold`).
+It reads a visitor's "you" as "the company" (`about_the_company`): "What do you offer?" asks about the company,
+but its own words are close to no passage.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -53,6 +56,9 @@ RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 # 0.72 at 1, 0.78 at 1.5, 0.89 at 2 and at 3, where support fell), never on the visitor set.
 DENSE_WEIGHT = 2.0
 CALIBRATION_QUESTIONS = 200  # of each kind, at most, when the relevance threshold is picked (about 1 s on 2 cores)
+# A visitor's "you" ("u", "you guys", "y'all") and "your" ("ur", "yours"), and the contractions of "you".
+_YOUR = re.compile(r"\b(?:your|ur|yours)\b", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you(?:'re|'ve|'ll|'d)?(?: guys| all)?|u(?: guys)?(?!\.\w)|y'all)\b", re.IGNORECASE)
 FALLBACK_NOTICE = (
     "notice: {dataset} has no 'passages' config (it was built before it existed): the chat knows only the "
     "passages its QA pairs came from; rebuild it with `python -m dataset_builder build --pages …` to index "
@@ -95,6 +101,13 @@ def stem(word: str) -> str:
     return STEMMER.stem(word)
 
 
+def about_the_company(question: str) -> str:
+    """`question` with the visitor's "you" read as "the company" and "your" as "the company's", as the relevance
+    gate reads it: "what do you do" scores 0.22 against the demo site's passages, "what do the company do" 0.45
+    (docs/train.md#saying-the-site-does-not-say-without-the-model-the-relevance-gate)."""
+    return _YOU.sub("the company", _YOUR.sub("the company's", question))
+
+
 def index_words(text: str, stemmed: bool = True) -> list[str]:
     """The words a passage is indexed by and a question searched with: content words, stemmed (so "sprints"
     finds "sprint" and "pricing" finds "price")."""
@@ -135,14 +148,18 @@ class PassageIndex:
         return fused(ranked, self._dense_ranked(query), self.dense_weight) if self.dense else ranked
 
     def relevance(self, query: str) -> float | None:
-        """The cosine of the query and its closest passage in meaning (None without embeddings or passages)."""
+        """The cosine of the query (`about_the_company`) and its closest passage in meaning (None without
+        embeddings or passages)."""
         if not self.dense or not self.sources:
             return None
-        return float((self._embeddings @ query_embedding(query)).max())
+        return float((self._embeddings @ query_embedding(about_the_company(query))).max())
 
     def relevances(self, queries: list[str]) -> list[float]:
         """`relevance` of many queries at once."""
-        return [float(value) for value in (embed(queries) @ self._embeddings.T).max(axis=1)] if queries else []
+        if not queries:
+            return []
+        embedded = embed([about_the_company(query) for query in queries])
+        return [float(value) for value in (embedded @ self._embeddings.T).max(axis=1)]
 
     def _dense_ranked(self, query: str) -> list[int]:
         similarities = self._embeddings @ query_embedding(query)

@@ -17,7 +17,7 @@ from cazton_llm.abstention import (
 )
 from cazton_llm.chat_prompt import chat_prompt
 from cazton_llm.dataset_loading import load_qa_dataset
-from cazton_llm.retrieval import Knowledge, PassageIndex, Source, load_knowledge
+from cazton_llm.retrieval import Knowledge, PassageIndex, Source, about_the_company, load_knowledge
 
 SITE = [
     Source("http://site/", "Home", "We build web applications and run cloud migrations for banks and hospitals."),
@@ -95,3 +95,14 @@ def test_loading_a_dataset_picks_its_threshold_from_its_training_questions(knowl
     held_out = load_qa_dataset(qa_dataset_dir, split="test")["question"]
     assert sum(knowledge.answers(question) for question in held_out) > 0.5 * len(held_out)
     assert replace(knowledge, min_relevance=None).fingerprint != knowledge.fingerprint, "cached answers depend on it"
+
+
+def test_the_gate_reads_the_visitors_you_as_the_company(knowledge):
+    """The shortest questions about the company itself have no words of their own that are close to a passage;
+    asked about "the company", the site answers them."""
+    for question in ("What do you offer?", "what do u guys do", "Who are you?"):
+        assert knowledge.answers(question), question
+    assert not knowledge.answers("Do you sell gift cards?"), "a topic the site never mentions is still turned away"
+    read = about_the_company("how big is ur team? r u hiring? You're in the U.S.? Your guide's use")
+    expected = "how big is the company's team? r the company hiring? the company in the U.S.? the company's guide's use"
+    assert read == expected, "'u' and 'ur' as words only, never a letter of 'U.S.' or 'use'"
