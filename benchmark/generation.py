@@ -153,7 +153,8 @@ def answered(
         else:
             text, ended_by_eos, new_tokens = next(generated)
             finished = finish_answer(text, ended_by_eos)
-            results.append((finished.text, finished.stop_reason, new_tokens, seconds / len(prompts), None))
+            answer = turn.settled(finished.text)
+            results.append((answer, finished.stop_reason, new_tokens, seconds / len(prompts), None))
     speed = sum(result[2] for result in results) / seconds if seconds else 0.0
     return [(*result[:4], None if result[1] == ABSTAINED else speed) for result in results]
 

@@ -4,14 +4,16 @@ shared prompt format. The Space, the benchmark and the training examples all bui
 what is measured and taught is what the chat sends.
 
 On the same path, a question no passage of the site comes close to (`Knowledge.answers`) is answered with
-`cazton_llm.abstention`'s answer and the contact page, without asking the model."""
+`cazton_llm.abstention`'s answer and the contact page, without asking the model; a model that says the website does
+not say by itself gets that same answer in place of its own (`ChatTurn.settled`), so the only link in it is the
+contact page the crawl found."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cazton_llm.abstention import abstention_answer
+from cazton_llm.abstention import abstention_answer, is_abstention
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.retrieval import Knowledge, Source
 
@@ -50,12 +52,20 @@ def fitted_prompt(
 @dataclass(frozen=True)
 class ChatTurn:
     """What the chat does with a question: the prompt it sends and the passages in it, or, when the site does
-    not answer the question, the answer it gives without generating (`abstention`) and the page to ask on."""
+    not answer the question, the answer it gives without generating (`abstention`) and the page to ask on.
+    Grounded on a site, `refusal` is that answer whether or not the question was turned away."""
 
     prompt: str
     context: list[Source]
     abstention: str | None = None
     contact: Source | None = None
+    refusal: str | None = None
+
+    def settled(self, answer: str) -> str:
+        """The model's finished answer as the visitor gets it: one that says the website does not say is the
+        chat's `refusal` instead, with the crawled contact page (the model's own text may end too soon, or hold
+        a link it made up); any other answer as it is."""
+        return self.refusal if self.refusal is not None and is_abstention(answer) else answer
 
 
 def chat_prompt(
@@ -73,7 +83,9 @@ def chat_prompt(
     passage is too far from the question (the prompt is still built, for the record)."""
     context = knowledge.context_for(question, turns) if grounded and knowledge is not None else []
     prompt = fitted_prompt(tokenizer, question, context, turns, max_prompt_tokens, company)
-    if grounded and knowledge is not None and not knowledge.answers(question, turns):
-        contact = knowledge.contact
-        return ChatTurn(prompt, context, abstention_answer(company, contact.url if contact else ""), contact)
-    return ChatTurn(prompt, context)
+    if not grounded or knowledge is None:
+        return ChatTurn(prompt, context)
+    contact = knowledge.contact
+    refusal = abstention_answer(company, contact.url if contact else "")
+    gated = not knowledge.answers(question, turns)
+    return ChatTurn(prompt, context, refusal if gated else None, contact, refusal)

@@ -57,9 +57,12 @@ def make_respond(config: SpaceConfig, model, tokenizer, knowledge: Knowledge):
         stream = AnswerStream(model, tokenizer, chat_turn.prompt, config.decoding, turns=turns)
         for partial in stream:
             yield reply_messages(partial, [])
+        answer, notice = chat_turn.settled(stream.finished.text), None
+        if answer == chat_turn.refusal:  # the model said the website does not say: the page to ask on, as the gate's
+            yield reply_messages(answer, [chat_turn.contact] if chat_turn.contact else [])
+            return
         # The sources show under the finished answer: looked up after it, not before its first token.
         sources = knowledge.sources_for(question, context, config.max_sources)
-        answer, notice = stream.finished.text, None
         if polish and config.polish_available and answer:
             passages = context_text(context or sources[:1])
             polished = polish_answer(question, answer, passages, config.polish_model, config.polish_timeout_s)

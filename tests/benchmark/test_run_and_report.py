@@ -206,6 +206,27 @@ def test_an_abstention_is_recorded_as_the_answer_without_generating():
     assert results == [(abstention, "abstained", 0, 0.0, None)]
 
 
+def test_a_models_own_refusal_is_recorded_as_the_chat_gives_it(tiny_base_dir, qa_dataset_dir, monkeypatch):
+    """The benchmark records what the visitor gets: a model that says the website does not say (here cut short,
+    with a link of its own) is recorded with the chat's answer and the crawled contact page, as generated."""
+    from benchmark.generation import answered
+    from cazton_llm.chat_prompt import chat_prompt
+    from cazton_llm.decoding import Decoding
+    from cazton_llm.model_loading import load_for_inference
+    from cazton_llm.retrieval import load_knowledge
+    from tests.forced_answer import make_say
+
+    model, tokenizer = load_for_inference(str(tiny_base_dir), device="cpu")
+    knowledge = load_knowledge(str(qa_dataset_dir))
+    question = "How much does a discovery sprint cost?"
+    turn = chat_prompt(tokenizer, knowledge, question, [], company="Northwind Forge", max_prompt_tokens=1000)
+    assert turn.abstention is None, "not the gate's: the model answers it"
+    make_say(model, tokenizer, "The website does not say. Ask at http://elsewhere.example/form", monkeypatch)
+    ((answer, stop_reason, new_tokens, _, _),) = answered(model, tokenizer, Decoding(), [turn], [[]])
+    assert answer == turn.refusal and knowledge.contact.url in answer and "elsewhere" not in answer
+    assert stop_reason == "eos" and new_tokens > 0
+
+
 def test_the_report_says_when_oracle_is_no_ceiling_for_a_model():
     def rouge(mean):
         return {"rouge_l": {"mean": mean, "low": mean, "high": mean}}

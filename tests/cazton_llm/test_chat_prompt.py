@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from cazton_llm.abstention import abstention_answer
 from cazton_llm.chat_prompt import chat_prompt, context_text, fitted_prompt, passage_label, prompt_budget
 from cazton_llm.retrieval import Knowledge, PassageIndex, Source
 from tests.cazton_llm.test_abstention import SITE, PromptTokenizer
@@ -38,7 +39,16 @@ def test_the_prompt_holds_the_chosen_passages_stripped_and_in_order_before_the_q
         "Context: Kubernetes\nA three-day Kubernetes course.\n\nTraining\nClasses run online, 12 seats at most.\n\n"
     )
     assert turn.prompt == expected + "Question: How big are the Kubernetes classes?"
-    assert turn.abstention is None and turn.contact is None
+    assert turn.abstention is None and turn.refusal == abstention_answer("Northwind Forge", turn.contact.url)
+
+
+def test_the_models_own_refusal_is_settled_as_the_chats_and_any_other_answer_kept():
+    turn = ask("How long is the Kubernetes course?")
+    for refusal in ("The Northwind Forge website does not say.", "the WEBSITE does not say. See http://x.example"):
+        assert turn.settled(refusal) == turn.refusal
+    assert turn.settled("Three days. The website does say so.") == "Three days. The website does say so."
+    ungrounded = ask("How long is the Kubernetes course?", grounded=False)
+    assert ungrounded.refusal is None and ungrounded.settled("The website does not say.") == "The website does not say."
 
 
 def test_a_question_that_finds_no_passage_is_sent_alone():

@@ -95,3 +95,24 @@ def test_a_question_the_site_does_not_answer_gets_the_abstention_and_the_contact
     assert messages[0].content == abstention_answer(space_config.company, knowledge.contact.url)
     assert messages[-1].metadata["title"] == "Sources" and "contact" in messages[-1].content.lower()
     assert sent_prompts == [], "no generation"
+
+
+def test_a_model_that_says_the_website_does_not_say_gets_the_chats_own_answer_and_the_contact_page(
+    space_config, loaded_model, monkeypatch
+):
+    """The model's own refusal, cut short or with a link it made up, reaches the visitor as the gate's answer: the
+    contact page the crawl found, as its text's one link and as the source."""
+    from cazton_llm.abstention import abstention_answer
+    from tests.forced_answer import make_say
+
+    knowledge = load_knowledge(space_config.dataset)
+    assert knowledge.answers(QUESTION, HISTORY), "not the gate's: the model answers it"
+    make_say(*loaded_model, "The website does not say. Ask at http://elsewhere.example/form", monkeypatch)
+    messages = reply(make_respond(space_config, *loaded_model, knowledge), QUESTION, HISTORY)
+    assert messages[0].content == abstention_answer(space_config.company, knowledge.contact.url)
+    assert messages[-1].metadata["title"] == "Sources" and knowledge.contact.url in messages[-1].content
+    assert not any("elsewhere" in message.content for message in messages)
+    make_say(*loaded_model, "A three-day course.", monkeypatch)
+    assert reply(make_respond(space_config, *loaded_model, knowledge), QUESTION, HISTORY)[0].content == (
+        "A three-day course."
+    ), "any other answer as the model wrote it"
