@@ -35,6 +35,10 @@ def cut_at_stop_string(text: str, stop_strings=STOP_STRINGS) -> tuple[str, bool]
     return (text, False) if index < 0 else (text[:index], True)
 
 
+def first_sentence(text: str) -> str:
+    return _SENTENCE_SPLIT.split(text.strip(), maxsplit=1)[0]
+
+
 def drop_repeated_sentences(text: str) -> str:
     """Keep the first occurrence of each sentence; run-on models loop on the same sentence."""
     seen: set[str] = set()

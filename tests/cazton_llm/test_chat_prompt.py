@@ -46,7 +46,8 @@ def test_the_models_own_refusal_is_settled_as_the_chats_and_any_other_answer_kep
     turn = ask("How long is the Kubernetes course?")
     for refusal in ("The Northwind Forge website does not say.", "the WEBSITE does not say. See http://x.example"):
         assert turn.settled(refusal) == turn.refusal
-    assert turn.settled("Three days. The website does say so.") == "Three days. The website does say so."
+    for kept in ("Three days.", "Three days. The website does not say whether it runs in July."):
+        assert turn.settled(kept) == kept, "an answer, with a detail the site leaves out"
     ungrounded = ask("How long is the Kubernetes course?", grounded=False)
     assert ungrounded.refusal is None and ungrounded.settled("The website does not say.") == "The website does not say."
 
