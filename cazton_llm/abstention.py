@@ -16,8 +16,10 @@ from itertools import pairwise
 from urllib.parse import urlsplit, urlunsplit
 
 from cazton_llm.grounding import content_words
+from cazton_llm.stopping import first_sentence
 
 ABSTENTION_MARK = "website does not say"
+REFUSAL_WORDS = "does not say"  # the part of the mark a model that refuses keeps
 # The share of the questions the site answers that the gate may turn away when it picks its threshold.
 MAX_GATED_ANSWERABLE = 0.05
 # Things a company's site may well not mention, asked the way visitors ask; kept only when no crawled passage
@@ -70,6 +72,12 @@ def abstention_answer(company: str | None, contact_url: str) -> str:
 
 def is_abstention(answer: str) -> bool:
     return ABSTENTION_MARK in answer.lower()
+
+
+def opens_with_refusal(answer: str) -> bool:
+    """Whether an answer's first sentence says the site does not say: the trained refusal, also when the model
+    drops a word of it ("Northwind Forge does not say."); one that says so of a detail after answering does not."""
+    return REFUSAL_WORDS in first_sentence(answer).lower()
 
 
 def contact_page(urls: list[str], titles: list[str]) -> str:

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cazton_llm.abstention import abstention_answer, is_abstention
+from cazton_llm.abstention import abstention_answer, opens_with_refusal
 from cazton_llm.prompt_format import render_prompt
 from cazton_llm.retrieval import Knowledge, Source
-from cazton_llm.stopping import first_sentence
 
 
 def passage_label(source: Source) -> str:
@@ -63,10 +62,11 @@ class ChatTurn:
     refusal: str | None = None
 
     def settled(self, answer: str) -> str:
-        """The model's finished answer as the visitor gets it: one that opens by saying the website does not say
-        is the chat's `refusal` instead, with the crawled contact page (the model's own text may end too soon, or
-        hold a link it made up); any other answer as it is, one that says so of a detail after answering too."""
-        return self.refusal if self.refusal is not None and is_abstention(first_sentence(answer)) else answer
+        """The model's finished answer as the visitor gets it: one that opens by saying the site does not say
+        (`opens_with_refusal`) is the chat's `refusal` instead, with the crawled contact page (the model's own
+        text may end too soon, or hold a link it made up); any other answer as it is, one that says so of a
+        detail after answering too."""
+        return self.refusal if self.refusal is not None and opens_with_refusal(answer) else answer
 
 
 def chat_prompt(

@@ -44,7 +44,11 @@ def test_the_prompt_holds_the_chosen_passages_stripped_and_in_order_before_the_q
 
 def test_the_models_own_refusal_is_settled_as_the_chats_and_any_other_answer_kept():
     turn = ask("How long is the Kubernetes course?")
-    for refusal in ("The Northwind Forge website does not say.", "the WEBSITE does not say. See http://x.example"):
+    for refusal in (
+        "The Northwind Forge website does not say.",
+        "the WEBSITE does not say. See http://x.example",
+        "Northwind Forge does not say.",
+    ):
         assert turn.settled(refusal) == turn.refusal
     for kept in ("Three days.", "Three days. The website does not say whether it runs in July."):
         assert turn.settled(kept) == kept, "an answer, with a detail the site leaves out"
