@@ -246,13 +246,19 @@ class Knowledge:
         return self.filled(chosen, question)
 
     def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
-        """The `context_passages` best for `question` alone and with the conversation, best first."""
+        """The `context_passages` best for `question` alone and with the conversation, best first; with nothing
+        to search for in either ("what do you do", "Who are you?"), the home page's first passages: a question
+        with no word of its own is about the company itself."""
         alone = self.index.passages(question, self.context_passages)
         query = retrieval_query(question, history if self.searches_with_history else ())
-        if query == question:
-            return alone
-        with_conversation = self.index.passages(query, self.context_passages)
-        return list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
+        with_conversation = self.index.passages(query, self.context_passages) if query != question else []
+        chosen = list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
+        return chosen or self.home_page_passages[: self.context_passages]
+
+    @property
+    def home_page_passages(self) -> list[Source]:
+        """The passages of the site's root page (path "/"), in page order; none when the crawl did not get it."""
+        return next((found for url, found in self.index.page_passages.items() if urlsplit(url).path in ("", "/")), [])
 
     def filled(self, chosen: list[Source], question: str) -> list[Source]:
         """`chosen`, then the other passages of their pages (in page order: a passage cut off from its page's

@@ -294,8 +294,14 @@ def test_an_unstemmed_index_matches_the_words_as_written():
     assert index.passages("price", 1) == [], "stemmed, the two would match"
 
 
-def test_nothing_to_search_for_finds_no_passage(site):
-    assert site.index.passages("What is it?", 2) == [] and site.context_for("What is it?") == []
+def test_a_question_with_nothing_to_search_for_gets_the_home_page(site):
+    """A question such as "what do you do" has no word to search for: it is about the company, as its home page."""
+    home, kubernetes = site.index.sources[0], site.index.sources[1]
+    assert site.index.passages("what do you do", 2) == [] and site.context_for("what do you do") == [home]
+    earlier = [{"role": "user", "content": "Tell me about the Kubernetes course"}]
+    assert site.context_for("What is it?", earlier)[0] == kubernetes, "the conversation's words come first"
+    without_home = Knowledge(PassageIndex(site.index.sources[1:]))
+    assert without_home.context_for("what do you do") == [], "no root page crawled: nothing to put in"
     assert PassageIndex([], dense=False).ranked("Kubernetes course") == []
 
 
