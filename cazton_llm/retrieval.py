@@ -30,7 +30,7 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from nltk.stem.porter import PorterStemmer
@@ -297,9 +297,10 @@ class Knowledge:
                 return source
         return Source(row["source_url"], row["source_title"] or "", row["passage"])
 
-    @property
+    @cached_property
     def contact(self) -> Source | None:
-        """The crawled page a visitor can ask on (`cazton_llm.abstention.contact_page`), None without passages."""
+        """The crawled page a visitor can ask on (`cazton_llm.abstention.contact_page`), None without passages;
+        looked up once, since every grounded chat turn names it."""
         sources = self.index.sources
         if not sources:
             return None
