@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 
-# Words too common to say anything about what a text is about (or which page answers a question).
+# Words too common to say anything about what a text is about (or which page answers a question), and chat words.
 STOP_WORDS = frozenset(
     (  # noqa: SIM905  (a word list reads best as one string)
         "a an the and or but of to in on at for with by from as is are was were be been it its this that these "
         "those we our you your they their he she his her i me my do does did can could will would should may "
         "might has have had not no so if then than there here what which who whom how when where why also about "
         "into over more most such"
+        # and the words a visitor chats with, which name no topic ("what do u guys actually do")
+        " u ur guys y'all actually really just basically anything something stuff pls please hi hey hello thanks"
     ).split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")

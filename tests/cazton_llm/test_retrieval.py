@@ -298,6 +298,7 @@ def test_a_question_with_nothing_to_search_for_gets_the_home_page(site):
     """A question such as "what do you do" has no word to search for: it is about the company, as its home page."""
     home, kubernetes = site.index.sources[0], site.index.sources[1]
     assert site.index.passages("what do you do", 2) == [] and site.context_for("what do you do") == [home]
+    assert site.context_for("what do u guys actually do") == [home], "chat words name no topic either"
     earlier = [{"role": "user", "content": "Tell me about the Kubernetes course"}]
     assert site.context_for("What is it?", earlier)[0] == kubernetes, "the conversation's words come first"
     without_home = Knowledge(PassageIndex(site.index.sources[1:]))
