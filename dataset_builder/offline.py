@@ -73,6 +73,8 @@ ROLE_WORDS = re.compile(
 _PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bin|al) )*[A-Z][a-z'-]+){1,3}$")
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
+# A heading that is a clause about the company ("What we do", "Who we are", "How we work"): a question in itself.
+_CLAUSE_TOPIC = re.compile(r"^(?P<wh>what|who|how|where|when|why) we (?P<verb>[a-z]+)(?P<rest>(?: [a-z]+)*)$", re.I)
 MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
 MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
@@ -189,9 +191,10 @@ def question_for(sentence: str, topic: str) -> str | None:
     about (an order, a clause that leans on the sentence before)."""
     if (match := _WE_VERB.match(sentence)) and match["verb"] not in NOT_VERBS:
         perfect = match["verb"] == "have" and participle(sentence[match.end("verb") :])  # "Our trainers have taught"
+        about = "" if _CLAUSE_TOPIC.match(topic) else f" for {second_person(topic.lower())}"  # not "for what we do"
         if match["verb"].endswith("ed") or match["verb"] in PAST_FORMS or perfect:
-            return f"What did you do for {topic.lower()}?"
-        return f"What do you {match['verb']}{match['with'] or ''} for {topic.lower()}?"
+            return f"What did you do{about}?"
+        return f"What do you {match['verb']}{match['with'] or ''}{about}?"
     if (match := _YOU_CAN.match(sentence)) and len(match["object"].split()) <= MAX_OBJECT_WORDS:
         thing = match["object"].strip()
         return f"How can I {' '.join([match['verb'], *([second_person(thing)] if thing else [])])}?"
@@ -221,11 +224,16 @@ def is_plural_noun_phrase(subject: str) -> bool:
 
 
 def topic_question(topic: str) -> str:
-    """The question for a passage as a whole: "How do I apply?" under "How to apply", else "What can you tell me
-    about …?"."""
+    """The question for a passage as a whole: "How do I apply?" under "How to apply", "What do you do?" under
+    "What we do", else "What can you tell me about …?" ("… about your values?" under "Our values")."""
     if topic.lower().startswith("how to "):
         return f"How do I {topic[len('how to ') :]}?"
-    return f"What can you tell me about {topic.lower()}?"
+    if (clause := _CLAUSE_TOPIC.match(topic)) and not (clause["verb"].endswith("ed") or clause["verb"] in PAST_FORMS):
+        wh, verb = clause["wh"].capitalize(), clause["verb"].lower()
+        return (
+            f"{wh} {verb} you{clause['rest']}?" if verb in {"are", "were"} else f"{wh} do you {verb}{clause['rest']}?"
+        )
+    return f"What can you tell me about {second_person(topic.lower())}?"
 
 
 def faq_pairs(text: str) -> tuple[list[dict], str]:

@@ -3,7 +3,7 @@ would use, and a page's own questions (an FAQ) are paired with the sentences tha
 
 import pytest
 
-from dataset_builder.offline import faq_pairs, offline_pairs, question_for
+from dataset_builder.offline import faq_pairs, offline_pairs, question_for, topic_question
 from dataset_builder.passages import Passage
 
 
@@ -60,6 +60,22 @@ def test_a_question_asks_for_what_its_sentence_says(sentence, question):
 )
 def test_a_sentence_with_no_subject_to_ask_about_gets_no_question_of_its_own(sentence):
     assert question_for(sentence, "Careers") is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "topic", "we_offer"),
+    [
+        ("What we do", "What do you do?", "What do you offer?"),  # not "What do you offer for what we do?"
+        ("Who we are", "Who are you?", "What do you offer?"),
+        ("How we work", "How do you work?", "What do you offer?"),
+        ("Our values", "What can you tell me about your values?", "What do you offer for your values?"),
+        ("Data engineering", "What can you tell me about data engineering?", "What do you offer for data engineering?"),
+    ],
+)
+def test_a_heading_is_asked_about_as_a_visitor_would(heading, topic, we_offer):
+    """A heading that is a clause about the company is a question in itself; "our" in it is the visitor's "your"."""
+    assert topic_question(heading) == topic
+    assert question_for("We offer cloud migration, DevOps and mobile apps.", heading) == we_offer
 
 
 def test_sentences_that_share_a_question_share_its_answer():
