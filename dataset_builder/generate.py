@@ -6,13 +6,11 @@ again by the next run; the first Ctrl-C lets the calls in flight finish, a secon
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from tqdm import tqdm
@@ -22,27 +20,17 @@ from cazton_llm.errors import INTERRUPTED_EXIT_CODE, Interrupted, UserError
 from cazton_llm.page_schema import read_pages
 from cazton_llm.qa_schema import QARecord
 from cazton_llm.response_cache import ResponseCache, cache_key
-from dataset_builder import offline
 from dataset_builder.config import GenerateConfig
 from dataset_builder.llm import GenerationFailed, OpenAIGenerator
+from dataset_builder.offline import offline_pairs
 from dataset_builder.passages import MAX_PASSAGE_CHARS, Passage, all_passages
 from dataset_builder.pricing import estimated_cost, load_prices
 from dataset_builder.prompts import generation_messages, looks_like_injection
 
 
-@cache
-def offline_generator_version() -> str:
-    """A digest of the offline generator's code: its pairs are cached like an endpoint's answers, and a changed
-    generator must not be answered from its predecessor's cache (offline pairs cost nothing to make again)."""
-    return hashlib.sha256(Path(offline.__file__).read_bytes()).hexdigest()[:16]
-
-
 def passage_prompt(passage: Passage, config: GenerateConfig) -> list[dict]:
     if config.generator == "offline":
-        return [
-            {"role": "generator", "content": offline_generator_version()},
-            {"role": "passage", "content": f"{passage.source_title}\n{passage.heading}\n{passage.text}"},
-        ]
+        return [{"role": "passage", "content": f"{passage.source_title}\n{passage.heading}\n{passage.text}"}]
     return generation_messages(passage, config.mode)
 
 
@@ -52,7 +40,7 @@ def report_path(out_path: Path) -> Path:
 
 def run_generator(passage: Passage, config: GenerateConfig, generator: OpenAIGenerator | None) -> dict:
     if generator is None:
-        return {"pairs": offline.offline_pairs(passage), "usage": {"input": 0, "output": 0}}
+        return {"pairs": offline_pairs(passage), "usage": {"input": 0, "output": 0}}
     return generator.call(passage_prompt(passage, config))
 
 

@@ -4,7 +4,6 @@ import csv
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 from datasets import load_dataset
@@ -12,11 +11,10 @@ from huggingface_hub import DatasetCard
 
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.qa_schema import normalize_question
-from dataset_builder import offline
 from dataset_builder.build import build_dataset
 from dataset_builder.clean import clean_qa
 from dataset_builder.config import BuildConfig, CleanConfig, GenerateConfig
-from dataset_builder.generate import generate_qa, offline_generator_version
+from dataset_builder.generate import generate_qa
 from dataset_builder.import_csv import import_csv
 from dataset_builder.offline import sentences
 
@@ -83,23 +81,6 @@ def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert all(sentence in row["passage"] for row in rows for sentence in sentences(row["answer"]))  # quoted
     assert second["flagged_injection"] == ["http://127.0.0.1:8765/security-notice.html"]
-
-
-def test_a_changed_offline_generator_makes_its_pairs_again(pages_path, tmp_path, monkeypatch):
-    """Offline pairs are cached like an endpoint's answers; after the generator's code changes (an update), a
-    rerun must not hand back the pairs its predecessor wrote."""
-    config = GenerateConfig(pages=pages_path, out=tmp_path / "qa.jsonl", generator="offline", cache_dir=tmp_path / "c")
-    first = generate_qa(config)
-    assert generate_qa(config)["reused"] == first["passages"], "the same code: every passage from the cache"
-    edited = tmp_path / "offline.py"
-    edited.write_text(Path(offline.__file__).read_text() + "\n# an edit\n")
-    monkeypatch.setattr(offline, "__file__", str(edited))
-    offline_generator_version.cache_clear()
-    try:
-        again = generate_qa(config)
-    finally:
-        offline_generator_version.cache_clear()
-    assert again["reused"] == 0 and again["generated"] == first["passages"]
 
 
 def test_split_is_deterministic_by_seed(qa_dataset_dir, tmp_path):
