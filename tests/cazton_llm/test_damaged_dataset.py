@@ -75,7 +75,8 @@ def test_a_damaged_dataset_folder_is_one_line_in_a_real_process(
     qa_dataset_dir, checkable_model_dir, tmp_path, entry_point
 ):
     damage = "shard's pages overwritten"
-    dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, entry_point)
+    # Not the in-process test's folder name: the session's datasets cache, which this process shares, is keyed by it.
+    dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, f"{entry_point}-process")
     assert_names_the_damage(
         refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point]), dataset, damage
     )
