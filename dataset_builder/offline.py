@@ -73,6 +73,10 @@ ROLE_WORDS = re.compile(
 _PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bin|al) )*[A-Z][a-z'-]+){1,3}$")
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
+_OURS = {"we": "you", "our": "your", "us": "you"}
+_INNER_OURS = re.compile(r" (we|our|us) ", re.IGNORECASE)  # inside a subject: "every model we deliver"
+# A heading's label before the thing it names ("Case study: A hospital network"): the question asks about the thing.
+_LABEL = re.compile(r"^[A-Z][\w ]{0,30}: (?=\S)")
 # A heading that is a clause about the company ("What we do", "Who we are", "How we work"): a question in itself.
 _CLAUSE_TOPIC = re.compile(r"^(?P<wh>what|who|how|where|when|why) we (?P<verb>[a-z]+)(?P<rest>(?: [a-z]+)*)$", re.I)
 MIN_SENTENCE_WORDS = 5
@@ -98,9 +102,16 @@ def second_person(phrase: str) -> str:
 
 
 def asked_subject(subject: str, topic: str) -> str:
-    """A sentence's subject as a visitor asks about it: "Our team" → "your team", "It" → "the {topic}"."""
-    subject = second_person(subject)
-    return f"the {topic.lower()}" if subject.lower() in {"it", "this", "they"} else subject
+    """A sentence's subject as a visitor asks about it: "Our team" → "your team", "every model we deliver" →
+    "every model you deliver", "It" → "the {topic}", and "The course" under "Azure fundamentals course" → "the
+    azure fundamentals course" (which course a visitor asks about)."""
+    subject = _INNER_OURS.sub(lambda found: f" {_OURS[found[1].lower()]} ", second_person(subject))
+    words, topic_words = subject.lower().split(), topic.lower().split()
+    if words in (["it"], ["this"], ["they"]):
+        return f"the {topic.lower()}"
+    if len(words) == 2 and words[0] == "the" and len(topic_words) > 1 and topic_words[-1] == words[1]:
+        return f"the {topic.lower()}"
+    return subject
 
 
 def plural_subject(subject: str) -> str:
@@ -266,7 +277,7 @@ def offline_pairs(passage: Passage) -> list[dict]:
     answer, up to three sentences, and so does one that goes on about the person the sentence before names ("Maya
     Lindqvist is the chief executive officer. She leads …"). One question is never paired with two answers, and
     no vaguer rewording ("What else should I know about …?") is made up for the second."""
-    topic = passage.heading or passage.source_title or "your company"
+    topic = _LABEL.sub("", passage.heading or passage.source_title or "your company")
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
     answers: dict[str, list[str]] = {}

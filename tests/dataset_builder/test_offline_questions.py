@@ -31,6 +31,8 @@ from dataset_builder.passages import Passage
         ("Priya Raman leads the AI practice.", "What does Priya Raman lead?"),
         ("A standard security review takes three weeks.", "How long does a standard security review take?"),
         ("The Azure course costs 1,200 dollars per seat.", "How much does the Azure course cost?"),
+        ("The course costs 1,200 dollars per seat.", "How much does the azure course cost?"),  # which course
+        ("Every model we deliver comes with a monitoring dashboard.", "What does every model you deliver come with?"),
         ("The Toronto office focuses on financial services.", "What does the Toronto office focus on?"),
         ("Our data engineers design warehouses on Snowflake.", "What do your data engineers design?"),
         ("Our DevOps engineers set up delivery pipelines.", "What do your DevOps engineers set up?"),
@@ -76,6 +78,17 @@ def test_a_heading_is_asked_about_as_a_visitor_would(heading, topic, we_offer):
     """A heading that is a clause about the company is a question in itself; "our" in it is the visitor's "your"."""
     assert topic_question(heading) == topic
     assert question_for("We offer cloud migration, DevOps and mobile apps.", heading) == we_offer
+
+
+def test_a_labelled_heading_is_asked_about_the_thing_it_names():
+    text = "We built an integration platform on Azure Service Bus for nine hospitals."
+    passage = Passage(
+        source_url="http://127.0.0.1/h",
+        source_title="Case studies",
+        heading="Case study: A hospital network",
+        paragraphs=(text,),
+    )
+    assert [pair["question"] for pair in offline_pairs(passage)] == ["What did you do for a hospital network?"]
 
 
 def test_sentences_that_share_a_question_share_its_answer():
