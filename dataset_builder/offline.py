@@ -74,9 +74,11 @@ _PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bi
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
 _OURS = {"we": "you", "our": "your", "us": "you"}
-_INNER_OURS = re.compile(r" (we|our|us) ", re.IGNORECASE)  # inside a subject: "every model we deliver"
+_INNER_OURS = re.compile(r" (we|our|us) ")  # inside a subject: "every model we deliver" (not "our US clients")
 # A heading's label before the thing it names ("Case study: A hospital network"): the question asks about the thing.
-_LABEL = re.compile(r"^[A-Z][\w ]{0,30}: (?=\S)")
+# Only a label of one or two words before "a", "an" or "the": "Kubernetes: running containers at scale" names its
+# subject before the colon.
+_LABEL = re.compile(r"^[A-Z]\w*(?: \w+)?: (?=(?:[Aa]n?|[Tt]he) )")
 # A heading that is a clause about the company ("What we do", "Who we are", "How we work"): a question in itself.
 _CLAUSE_TOPIC = re.compile(r"^(?P<wh>what|who|how|where|when|why) we (?P<verb>[a-z]+)(?P<rest>(?: [a-z]+)*)$", re.I)
 MIN_SENTENCE_WORDS = 5
@@ -105,7 +107,7 @@ def asked_subject(subject: str, topic: str) -> str:
     """A sentence's subject as a visitor asks about it: "Our team" → "your team", "every model we deliver" →
     "every model you deliver", "It" → "the {topic}", and "The course" under "Azure fundamentals course" → "the
     azure fundamentals course" (which course a visitor asks about)."""
-    subject = _INNER_OURS.sub(lambda found: f" {_OURS[found[1].lower()]} ", second_person(subject))
+    subject = _INNER_OURS.sub(lambda found: f" {_OURS[found[1]]} ", second_person(subject))
     words, topic_words = subject.lower().split(), topic.lower().split()
     if words in (["it"], ["this"], ["they"]):
         return f"the {topic.lower()}"

@@ -33,6 +33,7 @@ from dataset_builder.passages import Passage
         ("The Azure course costs 1,200 dollars per seat.", "How much does the Azure course cost?"),
         ("The course costs 1,200 dollars per seat.", "How much does the azure course cost?"),  # which course
         ("Every model we deliver comes with a monitoring dashboard.", "What does every model you deliver come with?"),
+        ("Our US clients receive a monthly report.", "What do your US clients receive?"),  # "US" is no "us"
         ("The Toronto office focuses on financial services.", "What does the Toronto office focus on?"),
         ("Our data engineers design warehouses on Snowflake.", "What do your data engineers design?"),
         ("Our DevOps engineers set up delivery pipelines.", "What do your DevOps engineers set up?"),
@@ -89,6 +90,13 @@ def test_a_labelled_heading_is_asked_about_the_thing_it_names():
         paragraphs=(text,),
     )
     assert [pair["question"] for pair in offline_pairs(passage)] == ["What did you do for a hospital network?"]
+    subtitled = Passage(
+        source_url="http://127.0.0.1/k",
+        source_title="Training",
+        heading="Kubernetes: running containers at scale",
+        paragraphs=("We teach autoscaling and monitoring to platform teams.",),
+    )
+    assert "kubernetes" in offline_pairs(subtitled)[0]["question"], "a subject before the colon is no label"
 
 
 def test_sentences_that_share_a_question_share_its_answer():
