@@ -109,11 +109,9 @@ def asked_subject(subject: str, topic: str) -> str:
     azure fundamentals course" (which course a visitor asks about)."""
     subject = _INNER_OURS.sub(lambda found: f" {_OURS[found[1]]} ", second_person(subject))
     words, topic_words = subject.lower().split(), topic.lower().split()
-    if words in (["it"], ["this"], ["they"]):
-        return f"the {topic.lower()}"
-    if len(words) == 2 and words[0] == "the" and len(topic_words) > 1 and topic_words[-1] == words[1]:
-        return f"the {topic.lower()}"
-    return subject
+    pronoun = words in (["it"], ["this"], ["they"])
+    topic_noun = len(words) == 2 and words[0] == "the" and len(topic_words) > 1 and topic_words[-1] == words[1]
+    return f"the {topic.lower()}" if pronoun or topic_noun else subject
 
 
 def plural_subject(subject: str) -> str:
