@@ -99,6 +99,22 @@ def test_a_labelled_heading_is_asked_about_the_thing_it_names():
     assert "kubernetes" in offline_pairs(subtitled)[0]["question"], "a subject before the colon is no label"
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["What we do (*)+?[", "Case study: the " + "a" * 20_000, "what we " + "do it " * 5_000 + "!", "Our: " * 3_000],
+)
+def test_a_hostile_heading_gets_questions_not_a_crash(heading):
+    """Headings are page text: regex characters stay text, and very long ones (made to fail the clause and label
+    rules at their end) are asked about like any other."""
+    passage = Passage(
+        source_url="http://127.0.0.1/x",
+        source_title="X",
+        heading=heading,
+        paragraphs=("We offer cloud migration and data engineering. The course costs 1,200 dollars per seat.",),
+    )
+    assert [pair["question"][-1] for pair in offline_pairs(passage)] == ["?", "?"]
+
+
 def test_sentences_that_share_a_question_share_its_answer():
     text = (
         "Send a short note about a project you are proud of to jobs@example.com. "
