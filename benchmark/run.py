@@ -92,7 +92,7 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
             f"--modes oracle puts each question's source passage in the prompt, and no question of "
             f"{config.dataset} has one (pairs imported from CSV have none): leave oracle out"
         )
-    knowledge = load_knowledge(config.dataset)
+    knowledge = load_knowledge(config.dataset, company=config.company)
     retrieval = {
         "held-out": score_retrieval(knowledge, held_out_cases(rows)),
         "held-out, after the previous one": score_retrieval(knowledge, held_out_cases(rows, after_previous=True)),

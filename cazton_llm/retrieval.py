@@ -15,6 +15,9 @@ big are the classes?") finds its page and a new topic keeps its own; then, while
 passage's room, the rest of those passages' pages (a page cut into short passages comes whole) and the next best
 passages. The choices were measured with `perf/retrieval.py` (docs/space.md#retrieval).
 
+A question whose only words are the company's name ("What is Northwind Forge?"), like one with no word to search
+for ("what do you do"), gets the home page: the name is on many pages, and about the company it asks about.
+
 `Knowledge.answers` says whether the site may answer a question at all: whether its closest passage in meaning
 (MiniLM cosine) reaches `min_relevance`, the threshold `load_knowledge` picks from the dataset's training
 questions and questions about topics the site never mentions (`cazton_llm.abstention.relevance_threshold`).
@@ -232,6 +235,12 @@ class Knowledge:
     context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
     fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
     min_relevance: float | None = None  # below it the site does not answer the question (None: always answers)
+    company_words: frozenset[str] = frozenset()  # the company's name, as `index_words`: no topic of its own
+
+    def has_topic(self, question: str) -> bool:
+        """Whether `question` has a word to search for besides the company's name: "What is Northwind Forge?",
+        like "what do you do", asks about the company itself, and its name is on every page."""
+        return bool(set(index_words(question)) - self.company_words)
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
@@ -247,9 +256,9 @@ class Knowledge:
 
     def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """The `context_passages` best for `question` alone and with the conversation, best first; with nothing
-        to search for in either ("what do you do", "Who are you?"), the home page's first passages: a question
-        with no word of its own is about the company itself."""
-        alone = self.index.passages(question, self.context_passages)
+        to search for in either ("what do you do", "Who are you?", "What is Northwind Forge?"), the home page's
+        first passages: a question with no word of its own is about the company itself."""
+        alone = self.index.passages(question, self.context_passages) if self.has_topic(question) else []
         query = retrieval_query(question, history if self.searches_with_history else ())
         with_conversation = self.index.passages(query, self.context_passages) if query != question else []
         chosen = list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
@@ -268,7 +277,8 @@ class Knowledge:
             return chosen
         pages = [source for url in dict.fromkeys(c.url for c in chosen) for source in self.index.page_passages[url]]
         pages = pages if self.fills_with_pages else []
-        next_best = [self.index.sources[index] for index, _ in self.index.ranked(question)]
+        ranked = self.index.ranked(question) if self.has_topic(question) else []
+        next_best = [self.index.sources[index] for index, _ in ranked]
         context, used = list(chosen), sum(len(source.passage) for source in chosen)
         for source in dict.fromkeys([*pages, *next_best]):
             if source not in context and used + len(source.passage) <= self.context_chars:
@@ -328,6 +338,7 @@ class Knowledge:
             index.dense,
             index.dense_weight,
             self.min_relevance,
+            sorted(self.company_words),
         ]
         digest = hashlib.sha256(json.dumps(settings).encode())
         for source in self.index.sources:
@@ -352,8 +363,11 @@ def qa_passages(splits) -> dict[tuple[str, str], Source]:
     return sources
 
 
-def load_knowledge(dataset: str, examples: int = 4, context_passages: int = CONTEXT_PASSAGES) -> Knowledge:
-    """Every crawled passage of `dataset` (Hub id or local folder), indexed, and example questions for the UI."""
+def load_knowledge(
+    dataset: str, examples: int = 4, context_passages: int = CONTEXT_PASSAGES, company: str | None = None
+) -> Knowledge:
+    """Every crawled passage of `dataset` (Hub id or local folder), indexed, and example questions for the UI;
+    `company`'s name is no topic to search for (`Knowledge.has_topic`)."""
     splits = load_qa_dataset(dataset)
     notice = None
     if PASSAGES_CONFIG in dataset_configs(dataset):
@@ -373,7 +387,15 @@ def load_knowledge(dataset: str, examples: int = 4, context_passages: int = CONT
     index = PassageIndex(sources)
     trained = [row["question"] for row in splits.get("train", [])]
     threshold = calibrated_threshold(index, trained)
-    return Knowledge(index, questions[:examples], titles, context_passages, notice, min_relevance=threshold)
+    return Knowledge(
+        index,
+        questions[:examples],
+        titles,
+        context_passages,
+        notice,
+        min_relevance=threshold,
+        company_words=frozenset(index_words(company or "")),
+    )
 
 
 def calibrated_threshold(index: PassageIndex, answerable: list[str], seed: int = 0) -> float | None:

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     tokenizer = AutoTokenizer.from_pretrained(args.run / "base_model")
     base = AutoModelForCausalLM.from_pretrained(args.run / "base_model")
     model = PeftModel.from_pretrained(base, args.run / "adapter").eval()
-    knowledge = load_knowledge(str(args.run / "dataset"))
+    knowledge = load_knowledge(str(args.run / "dataset"), company=company)
     contact = knowledge.contact
     abstention = abstention_answer(company, contact.url if contact else "")
     budget = prompt_budget(model, 96)

@@ -47,7 +47,7 @@ def main() -> int:
         base_model=args.base_model, adapter=args.adapter, dataset=args.dataset, company=args.company, device="cpu"
     )
     model, tokenizer = load_for_generation(config.model_spec, device="cpu")
-    respond = make_respond(config, model, tokenizer, load_knowledge(args.dataset))
+    respond = make_respond(config, model, tokenizer, load_knowledge(args.dataset, company=args.company))
     questions = list(dict.fromkeys(load_qa_dataset(args.dataset, split="test")["question"]))[: args.questions]
 
     def bare(question: str):

@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     spec = ModelSpec.parse(f"{args.base_model}+{args.adapter}")
     rows = list(load_qa_dataset(args.dataset, split="test"))
-    knowledge = load_knowledge(args.dataset)
+    knowledge = load_knowledge(args.dataset, company=args.company)
     with tempfile.TemporaryDirectory() as scratch:
         settings = BenchmarkConfig(
             dataset=args.dataset, out=Path(scratch), company=args.company, max_new_tokens=96, models={"finetuned": spec}

@@ -80,7 +80,7 @@ def build_app(config: SpaceConfig, model=None, tokenizer=None) -> gr.Blocks:
     """The chat UI; pass an already loaded (model, tokenizer) to skip loading `config.model_spec`."""
     dataset = config.dataset if config.dataset is not None else dataset_named_by(config.adapter)
     # The dataset first: a damaged folder is named in a second, not after the model has loaded.
-    knowledge = load_knowledge(dataset) if dataset else Knowledge(PassageIndex([]), [], [])
+    knowledge = load_knowledge(dataset, company=config.company) if dataset else Knowledge(PassageIndex([]), [], [])
     if model is None:
         model, tokenizer = load_for_generation(config.model_spec, device=config.device)
     # Grounded by default whenever there are passages to ground on: the finetuned model was trained for it.

@@ -154,7 +154,7 @@ def prepare_run(script_args: ScriptArguments, training_args, model_args) -> Prep
     needs_passages = mix.retrieved or mix.distractors or mix.follow_up or mix.unanswerable
     if needs_passages and "passage" not in dataset[script_args.dataset_train_split].column_names:
         raise UserError(f"the example mix needs a 'passage' column and {script_args.dataset_name!r} has none")
-    knowledge = load_knowledge(script_args.dataset_name) if needs_passages else None
+    knowledge = load_knowledge(script_args.dataset_name, company=script_args.company) if needs_passages else None
     train_rows = len(dataset[script_args.dataset_train_split])
     unanswerable = (
         unanswerable_examples(

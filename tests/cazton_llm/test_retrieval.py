@@ -306,6 +306,33 @@ def test_a_question_with_nothing_to_search_for_gets_the_home_page(site):
     assert PassageIndex([], dense=False).ranked("Kubernetes course") == []
 
 
+def test_a_question_naming_only_the_company_gets_the_home_page():
+    """The company's name is on many pages ("About Acme Cloud", "Acme Cloud has offices in …"): a question with no
+    other word to search for asks about the company itself, as "what do you do" does."""
+    home = Source("http://site/", "Home", "We build web applications for banks and hospitals.")
+    about = Source("http://site/about.html", "About Acme Cloud", "Acme Cloud has offices in Oslo and Bergen.")
+    kubernetes = Source("http://site/training/kubernetes.html", "Kubernetes", "Acme Cloud teaches a Kubernetes course.")
+    sources = [home, about, kubernetes, *UNRELATED]
+    named = Knowledge(PassageIndex(sources, dense=False), context_chars=0, company_words=frozenset({"acm", "cloud"}))
+    unnamed = dataclasses.replace(named, company_words=frozenset())
+    for question in ("What is Acme Cloud?", "what does acme cloud do", "Acme Cloud?"):
+        assert unnamed.context_for(question)[0] == about, question
+        assert named.context_for(question) == [home], question
+    assert named.context_for("Acme Cloud kubernetes course")[0] == kubernetes, "other words still decide"
+    assert named.context_for("where are Acme Cloud's offices?")[0] == about
+    assert dataclasses.replace(named, context_chars=900).context_for("What is Acme Cloud?") == [home], (
+        "no next best passages by the name either"
+    )
+    assert named.fingerprint != unnamed.fingerprint
+
+
+def test_loading_knowledge_for_a_company_reads_its_name_as_no_topic(qa_dataset_dir):
+    knowledge = load_knowledge(str(qa_dataset_dir), company="Northwind Forge")
+    home = knowledge.home_page_passages
+    assert knowledge.context_for("What is Northwind Forge?")[: len(home)] == home, "the home page, whole"
+    assert load_knowledge(str(qa_dataset_dir)).context_for("What is Northwind Forge?")[0] not in home
+
+
 def test_a_passage_is_found_by_its_heading_and_a_heading_repeating_the_title_counts_once():
     perks = Source("http://site/careers.html", "Careers", "Four weeks off a year.", "Perks")
     index = PassageIndex([perks, *UNRELATED], fields=("title", "heading", "passage"), dense=False)

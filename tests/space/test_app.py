@@ -49,6 +49,14 @@ def test_grounded_setting_answers_too(client):
     assert SOURCE_LINK.search(titled["Sources"])
 
 
+def test_a_question_naming_only_the_company_is_answered_from_the_home_page(client):
+    """The app reads the configured company's name as no topic: "What is Northwind Forge?" gets the home page, not
+    the about page's offices, which share its name."""
+    _, titled = reply_parts(client.predict("What is Northwind Forge?", True, api_name="/chat"))
+    first_url = SOURCE_LINK.search(titled["Sources"])["url"]
+    assert first_url.rstrip("/").count("/") == 2, titled["Sources"]
+
+
 def test_example_questions_and_description_come_from_the_dataset(client, qa_dataset_dir):
     page_config = client.config
     questions = set(load_qa_dataset(qa_dataset_dir, split="test")["question"]) | set(
