@@ -15,8 +15,9 @@ STOP_WORDS = frozenset(
         "those we our you your they their he she his her i me my do does did can could will would should may "
         "might has have had not no so if then than there here what which who whom how when where why also about "
         "into over more most such"
-        # and the words a visitor chats with, which name no topic ("what do u guys actually do")
+        # and the words a visitor chats with, which name no topic ("what do u guys actually do", "tell me about …")
         " u ur guys y'all actually really just basically anything something stuff pls please hi hey hello thanks"
+        " tell know"
     ).split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")

@@ -299,6 +299,7 @@ def test_a_question_with_nothing_to_search_for_gets_the_home_page(site):
     home, kubernetes = site.index.sources[0], site.index.sources[1]
     assert site.index.passages("what do you do", 2) == [] and site.context_for("what do you do") == [home]
     assert site.context_for("what do u guys actually do") == [home], "chat words name no topic either"
+    assert site.context_for("tell me what you do") == site.context_for("what should I know about you") == [home]
     earlier = [{"role": "user", "content": "Tell me about the Kubernetes course"}]
     assert site.context_for("What is it?", earlier)[0] == kubernetes, "the conversation's words come first"
     without_home = Knowledge(PassageIndex(site.index.sources[1:]))
@@ -315,7 +316,7 @@ def test_a_question_naming_only_the_company_gets_the_home_page():
     sources = [home, about, kubernetes, *UNRELATED]
     named = Knowledge(PassageIndex(sources, dense=False), context_chars=0, company_words=frozenset({"acm", "cloud"}))
     unnamed = dataclasses.replace(named, company_words=frozenset())
-    for question in ("What is Acme Cloud?", "what does acme cloud do", "Acme Cloud?"):
+    for question in ("What is Acme Cloud?", "what does acme cloud do", "tell me about Acme Cloud", "Acme Cloud?"):
         assert unnamed.context_for(question)[0] == about, question
         assert named.context_for(question) == [home], question
     assert named.context_for("Acme Cloud kubernetes course")[0] == kubernetes, "other words still decide"
