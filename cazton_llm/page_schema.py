@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cazton_llm.errors import UserError
 from cazton_llm.input_files import read_jsonl
@@ -18,6 +19,11 @@ class PageRecord:
     lang: str = ""
     fetched_at: str = ""
     sha256: str = ""
+
+
+def is_home_page(url: str) -> bool:
+    """Whether `url` is the site's root page (path "/"), where a site says what the company is."""
+    return urlsplit(url).path in ("", "/")
 
 
 def read_pages(pages_path: str | Path) -> list[PageRecord]:

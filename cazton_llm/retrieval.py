@@ -42,6 +42,7 @@ from rank_bm25 import BM25Okapi
 from cazton_llm.abstention import contact_page, off_site_questions, relevance_threshold
 from cazton_llm.dataset_loading import dataset_configs, load_qa_dataset
 from cazton_llm.grounding import content_words
+from cazton_llm.page_schema import is_home_page
 
 PASSAGES_CONFIG = "passages"
 # What a passage is indexed by; `perf/retrieval.py` measures other choices.
@@ -267,7 +268,7 @@ class Knowledge:
     @property
     def home_page_passages(self) -> list[Source]:
         """The passages of the site's root page (path "/"), in page order; none when the crawl did not get it."""
-        return next((found for url, found in self.index.page_passages.items() if urlsplit(url).path in ("", "/")), [])
+        return next((found for url, found in self.index.page_passages.items() if is_home_page(url)), [])
 
     def filled(self, chosen: list[Source], question: str) -> list[Source]:
         """`chosen`, then the other passages of their pages (in page order: a passage cut off from its page's

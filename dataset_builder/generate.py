@@ -29,8 +29,9 @@ from dataset_builder.prompts import generation_messages, looks_like_injection
 
 
 def passage_prompt(passage: Passage, config: GenerateConfig) -> list[dict]:
-    if config.generator == "offline":
-        return [{"role": "passage", "content": f"{passage.source_title}\n{passage.heading}\n{passage.text}"}]
+    if config.generator == "offline":  # the company's name changes its questions (`offline_pairs`)
+        content = f"{passage.source_title}\n{passage.heading}\n{passage.text}"
+        return [{"role": "passage", "content": content}, {"role": "company", "content": config.company or ""}]
     return generation_messages(passage, config.mode)
 
 
@@ -40,7 +41,7 @@ def report_path(out_path: Path) -> Path:
 
 def run_generator(passage: Passage, config: GenerateConfig, generator: OpenAIGenerator | None) -> dict:
     if generator is None:
-        return {"pairs": offline_pairs(passage), "usage": {"input": 0, "output": 0}}
+        return {"pairs": offline_pairs(passage, config.company), "usage": {"input": 0, "output": 0}}
     return generator.call(passage_prompt(passage, config))
 
 

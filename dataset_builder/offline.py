@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from cazton_llm.page_schema import is_home_page
 from dataset_builder.passages import Passage
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
@@ -270,13 +271,27 @@ def faq_pairs(text: str) -> tuple[list[dict], str]:
     return pairs, " ".join(rest)
 
 
-def offline_pairs(passage: Passage) -> list[dict]:
+def said_of_the_company(sentence: str, company: str | None) -> bool:
+    """Whether `sentence` is said of the company by its name ("Northwind Forge has three offices …"), not of a
+    longer name ("Northwind Forge Consulting was started …") or of its parts ("Northwind Forge's team …")."""
+    if not company or not sentence.lower().startswith(company.lower() + " "):
+        return False
+    after = sentence[len(company) + 1 :].split()
+    return bool(after) and after[0].islower()
+
+
+def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     """Question/answer pairs for one passage: the page's own questions with their answers, then one question per
     other sentence, in sentence order. A sentence whose question the passage already asks (two "What do you build
     …?" sentences, or two with no question of their own, which share the topic question) adds to that question's
     answer, up to three sentences, and so does one that goes on about the person the sentence before names ("Maya
     Lindqvist is the chief executive officer. She leads …"). One question is never paired with two answers, and
-    no vaguer rewording ("What else should I know about …?") is made up for the second."""
+    no vaguer rewording ("What else should I know about …?") is made up for the second.
+
+    A sentence said of the `company` by its name is asked as its passage's topic ("Northwind Forge has three
+    offices …" under "Locations": "What can you tell me about locations?"), except on the home page: "What is
+    Northwind Forge?" and "What does Northwind Forge have?" ask about the company itself, which the chat answers
+    from its home page (`cazton_llm.retrieval.Knowledge.has_topic`)."""
     topic = _LABEL.sub("", passage.heading or passage.source_title or "your company")
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
@@ -284,7 +299,8 @@ def offline_pairs(passage: Passage) -> list[dict]:
     question = None
     for sentence in sentences(text):
         if not (question and sentence.split()[0] in CONTINUING_PRONOUNS):  # "She leads …" goes on about Maya
-            question = question_for(sentence, topic) or topic_question(topic)
+            by_name = said_of_the_company(sentence, company) and not is_home_page(passage.source_url)
+            question = (None if by_name else question_for(sentence, topic)) or topic_question(topic)
         if question.lower() in asked:
             continue
         answer = answers.setdefault(question, [])

@@ -154,7 +154,12 @@ def build_sections(sections: dict[str, dict], layout: OutputLayout, company) -> 
     wired = {
         # The crawl only runs when forced (--from crawl) or reconfigured: it resumes, fetching pages afresh.
         "site": {"out": layout.pages, "state_dir": layout.crawl_state, "resume": True, "refresh": True},
-        "generate": {"pages": layout.pages, "out": layout.qa_generated, "cache_dir": layout.generation_cache},
+        "generate": {
+            "pages": layout.pages,
+            "out": layout.qa_generated,
+            "cache_dir": layout.generation_cache,
+            "company": company,
+        },
         "clean": {"qa": layout.qa_generated, "out": layout.qa_clean, "report": layout.clean_report},
         "benchmark": {"dataset": str(layout.dataset), "out": layout.benchmark, "company": company},
         "serve": {

@@ -4,6 +4,7 @@ import csv
 import json
 import random
 import re
+from dataclasses import replace
 
 import pytest
 from datasets import load_dataset
@@ -81,6 +82,19 @@ def test_offline_generation_is_deterministic_and_grounded(pages_path, tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert all(sentence in row["passage"] for row in rows for sentence in sentences(row["answer"]))  # quoted
     assert second["flagged_injection"] == ["http://127.0.0.1:8765/security-notice.html"]
+
+
+def test_offline_pairs_made_for_another_company_are_not_reused_from_the_cache(pages_path, tmp_path):
+    """The company's name changes the offline generator's questions, so it is part of each passage's cache key."""
+
+    def questions(company: str | None) -> set[str]:
+        config = GenerateConfig(pages=pages_path, out=tmp_path / "qa.jsonl", generator="offline", company=company)
+        generate_qa(replace(config, cache_dir=tmp_path / "cache"))
+        return {json.loads(line)["question"] for line in (tmp_path / "qa.jsonl").read_text().splitlines()}
+
+    unnamed, named = questions(None), questions("Northwind Forge")
+    assert "What is Northwind Forge?" in unnamed - named, "the partners page, asked about its topic"
+    assert questions(None) == unnamed
 
 
 def test_split_is_deterministic_by_seed(qa_dataset_dir, tmp_path):

@@ -99,6 +99,32 @@ def test_a_labelled_heading_is_asked_about_the_thing_it_names():
     assert "kubernetes" in offline_pairs(subtitled)[0]["question"], "a subject before the colon is no label"
 
 
+def test_what_a_page_says_of_the_company_by_name_is_asked_about_its_topic_except_on_the_home_page():
+    """The chat answers a question naming only the company from its home page: elsewhere, "Acme Robotics is a
+    Microsoft partner" is asked about the page's topic, not as "What is Acme Robotics?"."""
+    text = (
+        "Acme Robotics is a Microsoft Solutions Partner for AI. Acme Robotics offers seven consulting services. "
+        "Acme Robotics Labs was founded in 1998 by two engineers. Acme Robotics's team is based in Oslo."
+    )
+
+    def questions(url: str, company: str | None) -> list[str]:
+        return [pair["question"] for pair in offline_pairs(Passage(url, "Acme", "Partners", (text,)), company)]
+
+    on_partners = questions("http://127.0.0.1/partners.html", "Acme Robotics")
+    assert on_partners == [
+        "What can you tell me about partners?",
+        "When was Acme Robotics Labs founded?",
+        "Where is Acme Robotics's team?",
+    ]
+    passage = Passage("http://127.0.0.1/partners.html", "Acme", "Partners", (text,))
+    assert offline_pairs(passage, "Acme Robotics")[0]["answer"] == (
+        "Acme Robotics is a Microsoft Solutions Partner for AI. Acme Robotics offers seven consulting services."
+    ), "the two share the topic question and its answer"
+    expected = ["What is Acme Robotics?", "What does Acme Robotics offer?"]
+    assert questions("http://127.0.0.1/", "acme robotics")[:2] == expected, "the home page says what it is"
+    assert questions("http://127.0.0.1/partners.html", None)[:2] == expected, "no company named"
+
+
 @pytest.mark.parametrize(
     "heading",
     ["What we do (*)+?[", "Case study: the " + "a" * 20_000, "what we " + "do it " * 5_000 + "!", "Our: " * 3_000],

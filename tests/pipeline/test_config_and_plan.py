@@ -51,6 +51,7 @@ def test_a_built_or_packaged_base_is_a_stage_and_a_hub_base_is_not():
     train = next(stage for stage in plan(demo) if stage.name == "train")
     assert train.params["model_name_or_path"] == "outputs/demo/base_model" and train.params["company"] == demo.company
     assert Path("outputs/demo/base_model") in train.inputs
+    assert demo.generate.company == demo.benchmark.company == demo.company, "one company for every stage"
     assert "CUDA GPU" not in [need for need, _ in demo.requirements()]
 
 
