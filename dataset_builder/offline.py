@@ -82,6 +82,16 @@ _INNER_OURS = re.compile(r" (we|our|us) ")  # inside a subject: "every model we 
 _LABEL = re.compile(r"^[A-Z]\w*(?: \w+)?: (?=(?:[Aa]n?|[Tt]he) )")
 # A heading that is a clause about the company ("What we do", "Who we are", "How we work"): a question in itself.
 _CLAUSE_TOPIC = re.compile(r"^(?P<wh>what|who|how|where|when|why) we (?P<verb>[a-z]+)(?P<rest>(?: [a-z]+)*)$", re.I)
+# "We hire software engineers, …": asked who, not "What do you hire for careers?".
+PEOPLE_VERBS = {"hire", "employ", "recruit", "serve", "help", "train", "coach", "mentor"}
+# "We also have offices in Toronto …": a short object, then a named place.
+_WHERE_OBJECT = re.compile(r"^ (?P<object>[a-z-]+(?: [a-z-]+){0,2}) (?:in|at) [A-Z]")
+# "We answer every application within ten working days": how quickly.
+_WITHIN = re.compile(
+    r"^ (?P<object>[a-z-]+(?: [a-z-]+){0,3}) within (?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a)\b"
+)
+# A heading that asks the visitor to do something ("Contact us", "Visit us"): how.
+_INVITATION = re.compile(r"^(?P<verb>contact|visit|call|email|join|reach|find|follow|write to) us$", re.IGNORECASE)
 MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
 MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
@@ -198,6 +208,19 @@ def verb_question(subject: str, does: str, verb: str, particle: str, rest: str) 
     return f"What {does} {subject} {verb}{particle}?"
 
 
+def we_verb_question(verb: str, particle: str, rest: str, about: str) -> str:
+    """The question "We VERB REST" answers: who for people ("Who do you hire?"), where for a short object in a
+    named place ("Where do you have offices?"), how quickly for a time limit ("How quickly do you answer every
+    application?"), else what, about the passage's topic ("What do you offer for cloud migration?")."""
+    if verb in PEOPLE_VERBS and not particle:
+        return f"Who do you {verb}?"
+    if not particle and (place := _WHERE_OBJECT.match(rest)):
+        return f"Where do you {verb} {place['object']}?"
+    if not particle and (limit := _WITHIN.match(rest)):
+        return f"How quickly do you {verb} {limit['object']}?"
+    return f"What do you {verb}{particle}{about}?"
+
+
 def question_for(sentence: str, topic: str) -> str | None:
     """A visitor's question whose answer is `sentence`, or None where the sentence has no subject and verb to ask
     about (an order, a clause that leans on the sentence before)."""
@@ -206,7 +229,7 @@ def question_for(sentence: str, topic: str) -> str | None:
         about = "" if _CLAUSE_TOPIC.match(topic) else f" for {second_person(topic.lower())}"  # not "for what we do"
         if match["verb"].endswith("ed") or match["verb"] in PAST_FORMS or perfect:
             return f"What did you do{about}?"
-        return f"What do you {match['verb']}{match['with'] or ''}{about}?"
+        return we_verb_question(match["verb"], match["with"] or "", sentence[match.end() :], about)
     if (match := _YOU_CAN.match(sentence)) and len(match["object"].split()) <= MAX_OBJECT_WORDS:
         thing = match["object"].strip()
         return f"How can I {' '.join([match['verb'], *([second_person(thing)] if thing else [])])}?"
@@ -235,11 +258,23 @@ def is_plural_noun_phrase(subject: str) -> bool:
     return is_noun_phrase(subject) and is_plural(subject.split()[-1])
 
 
+def heading_topic(heading: str) -> str:
+    """What a passage is about, from its heading: without a label ("Case study: A hospital network" → "A hospital
+    network") or an "About" ("About Acme" → "Acme"); "About us" is "Who we are"."""
+    topic = _LABEL.sub("", heading)
+    if topic.lower() == "about us":
+        return "Who we are"
+    return re.sub(r"^about (?=\S)", "", topic, flags=re.IGNORECASE)
+
+
 def topic_question(topic: str) -> str:
-    """The question for a passage as a whole: "How do I apply?" under "How to apply", "What do you do?" under
-    "What we do", else "What can you tell me about …?" ("… about your values?" under "Our values")."""
+    """The question for a passage as a whole: "How do I apply?" under "How to apply", "How can I contact you?"
+    under "Contact us", "What do you do?" under "What we do", else "What can you tell me about …?" ("… about
+    your values?" under "Our values")."""
     if topic.lower().startswith("how to "):
         return f"How do I {topic[len('how to ') :]}?"
+    if invitation := _INVITATION.match(topic):
+        return f"How can I {invitation['verb'].lower()} you?"
     if (clause := _CLAUSE_TOPIC.match(topic)) and not (clause["verb"].endswith("ed") or clause["verb"] in PAST_FORMS):
         wh, verb = clause["wh"].capitalize(), clause["verb"].lower()
         return (
@@ -292,7 +327,7 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     offices …" under "Locations": "What can you tell me about locations?"), except on the home page: "What is
     Northwind Forge?" and "What does Northwind Forge have?" ask about the company itself, which the chat answers
     from its home page (`cazton_llm.retrieval.Knowledge.has_topic`)."""
-    topic = _LABEL.sub("", passage.heading or passage.source_title or "your company")
+    topic = heading_topic(passage.heading or passage.source_title or "your company")
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
     answers: dict[str, list[str]] = {}

@@ -3,7 +3,7 @@ would use, and a page's own questions (an FAQ) are paired with the sentences tha
 
 import pytest
 
-from dataset_builder.offline import faq_pairs, offline_pairs, question_for, topic_question
+from dataset_builder.offline import faq_pairs, heading_topic, offline_pairs, question_for, topic_question
 from dataset_builder.passages import Passage
 
 
@@ -45,6 +45,11 @@ from dataset_builder.passages import Passage
         ("All roles can be done remotely from Canada.", "Can all roles be done remotely?"),
         ("You can reach our sales team by email at hello@example.com.", "How can I reach your sales team?"),
         ("Kubernetes in production is a three-day course.", "What is Kubernetes in production?"),
+        ("We hire software engineers and trainers.", "Who do you hire?"),  # people: not "What do you hire for …?"
+        ("We also have offices in Toronto and Lisbon.", "Where do you have offices?"),
+        ("We run workshops at your office.", "What do you run for azure course?"),  # "your office": no named place
+        ("We answer every application within ten working days.", "How quickly do you answer every application?"),
+        ("We start with a review within two weeks.", "What do you start with for azure course?"),
     ],
 )
 def test_a_question_asks_for_what_its_sentence_says(sentence, question):
@@ -73,12 +78,16 @@ def test_a_sentence_with_no_subject_to_ask_about_gets_no_question_of_its_own(sen
         ("How we work", "How do you work?", "What do you offer?"),
         ("Our values", "What can you tell me about your values?", "What do you offer for your values?"),
         ("Data engineering", "What can you tell me about data engineering?", "What do you offer for data engineering?"),
+        ("Contact us", "How can I contact you?", "What do you offer for contact us?"),
+        ("Visit Us", "How can I visit you?", "What do you offer for visit us?"),
+        ("About us", "Who are you?", "What do you offer?"),
+        ("About Acme Robotics", "What can you tell me about acme robotics?", "What do you offer for acme robotics?"),
     ],
 )
 def test_a_heading_is_asked_about_as_a_visitor_would(heading, topic, we_offer):
     """A heading that is a clause about the company is a question in itself; "our" in it is the visitor's "your"."""
-    assert topic_question(heading) == topic
-    assert question_for("We offer cloud migration, DevOps and mobile apps.", heading) == we_offer
+    assert topic_question(heading_topic(heading)) == topic
+    assert question_for("We offer cloud migration, DevOps and mobile apps.", heading_topic(heading)) == we_offer
 
 
 def test_a_labelled_heading_is_asked_about_the_thing_it_names():
@@ -144,7 +153,7 @@ def test_a_hostile_heading_gets_questions_not_a_crash(heading):
 def test_sentences_that_share_a_question_share_its_answer():
     text = (
         "Send a short note about a project you are proud of to jobs@example.com. "
-        "We answer every application within ten days. "
+        "We answer questions about relocation by phone. "
         "Read the stories of the people who joined us last year. We also answer questions about visas by email."
     )
     passage = Passage(
@@ -158,7 +167,7 @@ def test_sentences_that_share_a_question_share_its_answer():
         },
         {
             "question": "What do you answer for how to apply?",
-            "answer": "We answer every application within ten days. We also answer questions about visas by email.",
+            "answer": "We answer questions about relocation by phone. We also answer questions about visas by email.",
         },
     ]
 
