@@ -225,6 +225,9 @@ def retrieval_query(question: str, history: Sequence[dict] = ()) -> str:
     return f"{question} {earlier[-1]}" if earlier else question
 
 
+COMPANY_WORDS = frozenset(index_words("company firm"))
+
+
 @dataclass(frozen=True)
 class Knowledge:
     index: PassageIndex
@@ -236,11 +239,13 @@ class Knowledge:
     context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
     fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
     min_relevance: float | None = None  # below it the site does not answer the question (None: always answers)
-    company_words: frozenset[str] = frozenset()  # the company's name, as `index_words`: no topic of its own
+    # The company's name and the words any company goes by ("your company"), as `index_words`: no topic of their own.
+    company_words: frozenset[str] = COMPANY_WORDS
 
     def has_topic(self, question: str) -> bool:
-        """Whether `question` has a word to search for besides the company's name: "What is Northwind Forge?",
-        like "what do you do", asks about the company itself, and its name is on every page."""
+        """Whether `question` has a word to search for besides the company's name: "What is Northwind Forge?" and
+        "tell me about your company", like "what do you do", ask about the company itself, and its name is on every
+        page."""
         return bool(set(index_words(question)) - self.company_words)
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
@@ -395,7 +400,7 @@ def load_knowledge(
         context_passages,
         notice,
         min_relevance=threshold,
-        company_words=frozenset(index_words(company or "")),
+        company_words=COMPANY_WORDS | frozenset(index_words(company or "")),
     )
 
 

@@ -311,15 +311,18 @@ def test_a_question_naming_only_the_company_gets_the_home_page():
     """The company's name is on many pages ("About Acme Cloud", "Acme Cloud has offices in …"): a question with no
     other word to search for asks about the company itself, as "what do you do" does."""
     home = Source("http://site/", "Home", "We build web applications for banks and hospitals.")
-    about = Source("http://site/about.html", "About Acme Cloud", "Acme Cloud has offices in Oslo and Bergen.")
+    about = Source(
+        "http://site/about.html", "About Acme Cloud", "Acme Cloud is a firm, a company with offices in Oslo."
+    )
     kubernetes = Source("http://site/training/kubernetes.html", "Kubernetes", "Acme Cloud teaches a Kubernetes course.")
     sources = [home, about, kubernetes, *UNRELATED]
-    named = Knowledge(PassageIndex(sources, dense=False), context_chars=0, company_words=frozenset({"acm", "cloud"}))
-    unnamed = dataclasses.replace(named, company_words=frozenset())
+    unnamed = Knowledge(PassageIndex(sources, dense=False), context_chars=0)
+    named = dataclasses.replace(unnamed, company_words=unnamed.company_words | {"acm", "cloud"})
     for question in ("What is Acme Cloud?", "what does acme cloud do", "tell me about Acme Cloud", "Acme Cloud?"):
         assert unnamed.context_for(question)[0] == about, question
         assert named.context_for(question) == [home], question
     assert named.context_for("Acme Cloud kubernetes course")[0] == kubernetes, "other words still decide"
+    assert unnamed.context_for("tell me about your company") == unnamed.context_for("what firm is it") == [home]
     assert named.context_for("where are Acme Cloud's offices?")[0] == about
     assert dataclasses.replace(named, context_chars=900).context_for("What is Acme Cloud?") == [home], (
         "no next best passages by the name either"
