@@ -262,8 +262,12 @@ class Knowledge:
 
     def chosen_passages(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """The `context_passages` best for `question` alone and with the conversation, best first; with nothing
-        to search for in either ("what do you do", "Who are you?", "What is Northwind Forge?"), the home page's
-        first passages: a question with no word of its own is about the company itself."""
+        to search for in either ("what do you do", "Who are you?"), the home page's first passages: a question
+        with no word of its own is about the company itself. One that names only the company ("What is Northwind
+        Forge?") gets them whatever the conversation: it names what it asks about, as "What is it?" does not."""
+        words = set(index_words(question))
+        if words and words <= self.company_words and self.home_page_passages:  # it names its subject, the company
+            return self.home_page_passages[: self.context_passages]
         alone = self.index.passages(question, self.context_passages) if self.has_topic(question) else []
         query = retrieval_query(question, history if self.searches_with_history else ())
         with_conversation = self.index.passages(query, self.context_passages) if query != question else []

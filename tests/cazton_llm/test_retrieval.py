@@ -322,6 +322,9 @@ def test_a_question_naming_only_the_company_gets_the_home_page():
         assert unnamed.context_for(question)[0] == about, question
         assert named.context_for(question) == [home], question
     assert named.context_for("Acme Cloud kubernetes course")[0] == kubernetes, "other words still decide"
+    earlier = [{"role": "user", "content": "Where are your offices?"}, {"role": "assistant", "content": "In Oslo."}]
+    assert named.context_for("What is Acme Cloud?", earlier) == [home], "it names its subject: no follow-up"
+    assert named.context_for("What is it?", earlier) == [about], "a pronoun follows the conversation"
     assert unnamed.context_for("tell me about your company") == unnamed.context_for("what firm is it") == [home]
     assert named.context_for("where are Acme Cloud's offices?")[0] == about
     assert dataclasses.replace(named, context_chars=900).context_for("What is Acme Cloud?") == [home], (
