@@ -92,6 +92,7 @@ _WITHIN = re.compile(
 )
 # A heading that asks the visitor to do something ("Contact us", "Visit us"): how.
 _INVITATION = re.compile(r"^(?P<verb>contact|visit|call|email|join|reach|find|follow|write to) us$", re.IGNORECASE)
+_ALSO = re.compile(r"\balso\b")  # a sentence that adds to the one before it ("We also have offices in …")
 MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
 MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
@@ -320,8 +321,10 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     other sentence, in sentence order. A sentence whose question the passage already asks (two "What do you build
     …?" sentences, or two with no question of their own, which share the topic question) adds to that question's
     answer, up to three sentences, and so does one that goes on about the person the sentence before names ("Maya
-    Lindqvist is the chief executive officer. She leads …"). One question is never paired with two answers, and
-    no vaguer rewording ("What else should I know about …?") is made up for the second.
+    Lindqvist is the chief executive officer. She leads …"). A sentence that adds to the one before ("Our
+    headquarters is in Portland. We also have offices in Toronto …") gets it as the start of its own answer. One
+    question is never paired with two answers, and no vaguer rewording ("What else should I know about …?") is
+    made up for the second.
 
     A sentence said of the `company` by its name is asked as its passage's topic ("Northwind Forge has three
     offices …" under "Locations": "What can you tell me about locations?"), except on the home page: "What is
@@ -331,7 +334,7 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}
     answers: dict[str, list[str]] = {}
-    question = None
+    question, before = None, None
     for sentence in sentences(text):
         if not (question and sentence.split()[0] in CONTINUING_PRONOUNS):  # "She leads …" goes on about Maya
             by_name = said_of_the_company(sentence, company) and not is_home_page(passage.source_url)
@@ -339,6 +342,9 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
         if question.lower() in asked:
             continue
         answer = answers.setdefault(question, [])
+        if before and not answer and _ALSO.search(sentence):  # "We also have offices in …" leans on the one before
+            answer.append(before)
         if len(answer) < MAX_ANSWER_SENTENCES:
             answer.append(sentence)
+        before = sentence
     return pairs + [{"question": question, "answer": " ".join(answer)} for question, answer in answers.items()]

@@ -172,6 +172,15 @@ def test_sentences_that_share_a_question_share_its_answer():
     ]
 
 
+def test_a_sentence_that_adds_to_the_one_before_answers_with_it():
+    text = "Our headquarters is in Portland, Oregon. We also have offices in Toronto and Lisbon."
+    passage = Passage(source_url="http://127.0.0.1/about", source_title="About", heading="Offices", paragraphs=(text,))
+    assert offline_pairs(passage) == [
+        {"question": "Where is your headquarters?", "answer": "Our headquarters is in Portland, Oregon."},
+        {"question": "Where do you have offices?", "answer": text},  # not Toronto and Lisbon alone
+    ]
+
+
 def test_a_sentence_that_goes_on_about_a_person_joins_the_answer_about_them():
     text = (
         "Maya Lindqvist is the chief executive officer. She leads client strategy for the banks. "
