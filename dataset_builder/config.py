@@ -16,7 +16,7 @@ from cazton_llm.stage_config import AtLeastOne, FieldError, FilePath, NotNegativ
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
 # The offline generator's rules (dataset_builder/offline.py), versioned: the version is in the response cache's
 # key, so a run folder generated with older rules asks its passages again rather than reusing their pairs.
-OFFLINE_MODEL = "offline-rules-v9"
+OFFLINE_MODEL = "offline-rules-v10"
 DEFAULT_TEST_FRACTION = 0.15  # the builder's own default too (SiteQAConfig)
 Share = Annotated[float, Ge(0), Le(1)]
 

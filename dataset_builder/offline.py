@@ -12,8 +12,11 @@ import re
 from cazton_llm.page_schema import is_home_page
 from dataset_builder.passages import Passage
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
-_COPULA = re.compile(r"^(?P<subject>[A-Z][^,;:]{2,70}?) (?P<verb>is|are|was|has been) (?P<rest>.+)$")
+# Letters of Latin names, accented ones included ("Tomás", "Łukasz", "Ødegaard"). Ā-Ž holds both cases in turn,
+# so each class has all of it: a lower-case letter of that block starts no sentence or name in practice.
+UPPER, LOWER = "A-ZÀ-ÖØ-ÞĀ-Ž", "a-zß-öø-ÿā-ž"
+_SENTENCE_SPLIT = re.compile(rf"(?<=[.!?])\s+(?=[{UPPER}0-9])")
+_COPULA = re.compile(rf"^(?P<subject>[{UPPER}][^,;:]{{2,70}}?) (?P<verb>is|are|was|has been) (?P<rest>.+)$")
 _WE_VERB = re.compile(
     r"^(?:We|Our (?:team|teams|trainers)) (?:also |usually |can |will )?"
     r"(?P<verb>[a-z]{3,}(?:-[a-z]+)?)\b(?P<with> with)?"
@@ -43,7 +46,7 @@ def third_person(verb: str) -> str:
 
 
 BASE_FORMS = {third_person(verb): verb for verb in VERBS}
-_NAME = r"[A-Z][a-z]+(?: [A-Z][A-Za-z]+){0,3}"
+_NAME = rf"[{UPPER}][{LOWER}]+(?: [{UPPER}][{UPPER}{LOWER}]+){{0,3}}"
 _THIRD_PERSON = re.compile(
     rf"^(?P<subject>(?:(?:The|Each|Every|Our|This|It|A|An)\b[^,;:]{{0,60}}?|{_NAME})) {ADVERBS}"
     rf"(?P<verb>{'|'.join(third_person(verb) for verb in VERBS)})\b{PARTICLE}"
@@ -71,7 +74,9 @@ ROLE_WORDS = re.compile(
     r"architect|instructor|trainer|ceo|cto|cfo|coo)\b",
     re.IGNORECASE,
 )
-_PERSON = re.compile(r"^[A-Z][a-z'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bin|al) )*[A-Z][a-z'-]+){1,3}$")
+_PERSON = re.compile(
+    rf"^[{UPPER}][{LOWER}'-]+(?: (?:(?:de|van|von|der|da|del|di|le|la|bin|al) )*[{UPPER}][{LOWER}'-]+){{1,3}}$"
+)
 _PLACE = re.compile(r"^(?:in|at|on|based in|located in|headquartered in) ")
 _PRONOUNS = {"Our ": "your ", "our ": "your ", "We ": "you ", "we ": "you "}
 _OURS = {"we": "you", "our": "your", "us": "you"}
@@ -97,6 +102,11 @@ MIN_SENTENCE_WORDS = 5
 MAX_ANSWER_SENTENCES = 3
 MAX_OBJECT_WORDS = 8  # "You can reach our sales team by …": a longer object is a clause, not a thing to ask about
 CONTINUING_PRONOUNS = {"He", "She", "His", "Her"}
+# "Before joining in 2016 she built …": a person the sentence before names, after an opening phrase.
+_LATER_PRONOUN = re.compile(
+    r"^[^.;:]{0,60}?, (?:he|she) "  # "In 2019, he …"
+    r"|^(?:Before|After|Since|Until|In|At|From|Outside)\b[^,]{0,40} (?:he|she) "  # "Before joining in 2016 she …"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -184,12 +194,15 @@ def copula_question(subject: str, verb: str, rest: str, topic: str) -> str:
 
 def modal_question(subject: str, modal: str, adverb: str, verb: str, rest: str) -> str | None:
     """ "Visitors can park in the garage" → "Where can visitors park?", "Attendees should already know how to build"
-    → "What should attendees already know?", "All roles can be done remotely" → "Can all roles be done remotely?"."""
+    → "What should attendees already know?", "All roles can be done remotely" → "Can all roles be done remotely?",
+    "The course can be taught for Java teams" → "Who can the course be taught for?"."""
     if verb == "be":
         done = participle(rest)
         if done is None:
             return None
         after = rest.split()[1:2]
+        if after == ["for"]:  # "The course can be taught for Java teams"
+            return f"Who {modal} {subject} be {done} for?"
         manner = f" {after[0].strip('.,')}" if after and after[0].strip(".,").endswith("ly") else ""
         return f"{modal.capitalize()} {subject} be {done}{manner}?"
     if _WHERE.match(rest):
@@ -336,7 +349,8 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     answers: dict[str, list[str]] = {}
     question, before = None, None
     for sentence in sentences(text):
-        if not (question and sentence.split()[0] in CONTINUING_PRONOUNS):  # "She leads …" goes on about Maya
+        goes_on = sentence.split()[0] in CONTINUING_PRONOUNS or _LATER_PRONOUN.match(sentence)
+        if not (question and goes_on):  # "She leads …" goes on about Maya
             by_name = said_of_the_company(sentence, company) and not is_home_page(passage.source_url)
             question = (None if by_name else question_for(sentence, topic)) or topic_question(topic)
         if question.lower() in asked:

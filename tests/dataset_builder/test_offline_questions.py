@@ -43,6 +43,7 @@ from dataset_builder.passages import Passage
         ("Visitors can park in the garage on Fourth Avenue.", "Where can visitors park?"),
         ("Attendees should already know how to build a Docker image.", "What should attendees already know?"),
         ("All roles can be done remotely from Canada.", "Can all roles be done remotely?"),
+        ("The course can be taught for Java or Python teams.", "Who can the azure course be taught for?"),
         ("You can reach our sales team by email at hello@example.com.", "How can I reach your sales team?"),
         ("Kubernetes in production is a three-day course.", "What is Kubernetes in production?"),
         ("We hire software engineers and trainers.", "Who do you hire?"),  # people: not "What do you hire for …?"
@@ -169,6 +170,18 @@ def test_sentences_that_share_a_question_share_its_answer():
             "question": "What do you answer for how to apply?",
             "answer": "We answer questions about relocation by phone. We also answer questions about visas by email.",
         },
+    ]
+
+
+def test_a_sentence_about_the_person_before_after_an_opening_phrase_joins_their_answer():
+    priya = "Priya Raman leads the AI practice. Before joining in 2016 she built forecasting models for a grocer."
+    tomas = "Tomás Ferreira runs the Lisbon office. In 2019, he opened it."
+    text = f"{priya} {tomas} Łukasz Nowak is the head of sales."
+    passage = Passage(source_url="http://127.0.0.1/team", source_title="Team", heading="Leadership", paragraphs=(text,))
+    assert offline_pairs(passage) == [
+        {"question": "What does Priya Raman lead?", "answer": priya},
+        {"question": "What does Tomás Ferreira run?", "answer": tomas},
+        {"question": "Who is Łukasz Nowak?", "answer": "Łukasz Nowak is the head of sales."},  # accented names too
     ]
 
 
