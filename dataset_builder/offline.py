@@ -90,7 +90,7 @@ _CLAUSE_TOPIC = re.compile(r"^(?P<wh>what|who|how|where|when|why) we (?P<verb>[a
 # "We hire software engineers, …": asked who, not "What do you hire for careers?".
 PEOPLE_VERBS = {"hire", "employ", "recruit", "serve", "help", "train", "coach", "mentor"}
 # "We also have offices in Toronto …": a short object, then a named place.
-_WHERE_OBJECT = re.compile(r"^ (?P<object>[a-z-]+(?: [a-z-]+){0,2}) (?:in|at) [A-Z]")
+_WHERE_OBJECT = re.compile(rf"^ (?P<object>[a-z-]+(?: [a-z-]+){{0,2}}) (?:in|at) [{UPPER}]")
 # "We answer every application within ten working days": how quickly.
 _WITHIN = re.compile(
     r"^ (?P<object>[a-z-]+(?: [a-z-]+){0,3}) within (?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a)\b"
@@ -323,10 +323,10 @@ def faq_pairs(text: str) -> tuple[list[dict], str]:
 def said_of_the_company(sentence: str, company: str | None) -> bool:
     """Whether `sentence` is said of the company by its name ("Northwind Forge has three offices …"), not of a
     longer name ("Northwind Forge Consulting was started …") or of its parts ("Northwind Forge's team …")."""
-    if not company or not sentence.lower().startswith(company.lower() + " "):
+    if not company:
         return False
-    after = sentence[len(company) + 1 :].split()
-    return bool(after) and after[0].islower()
+    named, after = sentence[: len(company)], sentence[len(company) :]
+    return named.lower() == company.lower() and re.match(r" [a-z]", after) is not None
 
 
 def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
