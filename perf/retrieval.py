@@ -121,10 +121,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=REPO / "outputs" / "demo" / "dataset")
     parser.add_argument("--visitor-questions", type=Path, default=FIXTURES / "visitor_questions.jsonl")
+    parser.add_argument(
+        "--company", default="Northwind Forge", help="the company the site is about: its name is no topic to search for"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         dataset = args.dataset if (args.dataset / "README.md").is_file() else demo_like_dataset(Path(work))
-        knowledge = load_knowledge(str(dataset))
+        knowledge = load_knowledge(str(dataset), company=args.company)
         splits = load_qa_dataset(dataset)
         qa_sources = [replace(s, questions=()) for s in qa_passages(splits).values()]
         sets = {
