@@ -210,8 +210,9 @@ def build_config(values: dict) -> PipelineConfig:
     sections = {key: dict(value) for key, value in sections.items()}  # build_sections takes keys out
     run = {key: value for key, value in values.items() if key not in SECTIONS}
     run_dir, company = run.get("run_dir", DEFAULT_RUN_DIR), run.get("company", DEFAULT_COMPANY)
-    if not isinstance(run_dir, str):
-        raise UserError(f"config field run_dir: input should be a valid string, got {run_dir!r}")
+    for name, value in (("run_dir", run_dir), ("company", company)):  # each goes into several stages' configs
+        if not isinstance(value, str):
+            raise UserError(f"config field {name}: input should be a valid string, got {value!r}")
     check_run_dir(run_dir)
     try:
         return PipelineConfig(**run, **build_sections(sections, OutputLayout(Path(run_dir)), company))

@@ -70,6 +70,9 @@ def test_overrides_are_typed_and_nested(tmp_path):
     [
         ("site: {bogus: 1}\n", [], "unknown config field 'site.bogus'"),
         ("generate: {out: x.jsonl}\n", [], "config field generate.out is set by the pipeline"),
+        ("generate: {company: Acme}\n", [], "config field generate.company is set by the pipeline"),
+        ("company: [1, 2]\n", [], r"config field company: input should be a valid string, got \[1, 2\]"),
+        ("run_dir: {a: 1}\n", [], "config field run_dir: input should be a valid string, got"),
         ("clean: {min_grounding: 2}\n", [], "config field clean.min_grounding: input should be less than or equal"),
         ("nonsense: 1\n", [], "unknown config field 'nonsense'"),
         ("site: 3\n", [], "must be a mapping"),
