@@ -268,7 +268,7 @@ class Knowledge:
         words = set(index_words(question))
         if words and words <= self.company_words and self.home_page_passages:  # it names its subject, the company
             return self.home_page_passages[: self.context_passages]
-        alone = self.index.passages(question, self.context_passages) if self.has_topic(question) else []
+        alone = self.index.passages(question, self.context_passages) if words - self.company_words else []
         query = retrieval_query(question, history if self.searches_with_history else ())
         with_conversation = self.index.passages(query, self.context_passages) if query != question else []
         chosen = list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]

@@ -226,13 +226,15 @@ def we_verb_question(verb: str, particle: str, rest: str, about: str) -> str:
     """The question "We VERB REST" answers: who for people ("Who do you hire?"), where for a short object in a
     named place ("Where do you have offices?"), how quickly for a time limit ("How quickly do you answer every
     application?"), else what, about the passage's topic ("What do you offer for cloud migration?")."""
-    if verb in PEOPLE_VERBS and not particle:
+    if particle:  # "We start with …"
+        return f"What do you {verb}{particle}{about}?"
+    if verb in PEOPLE_VERBS:
         return f"Who do you {verb}?"
-    if not particle and (place := _WHERE_OBJECT.match(rest)):
+    if place := _WHERE_OBJECT.match(rest):
         return f"Where do you {verb} {place['object']}?"
-    if not particle and (limit := _WITHIN.match(rest)):
+    if limit := _WITHIN.match(rest):
         return f"How quickly do you {verb} {limit['object']}?"
-    return f"What do you {verb}{particle}{about}?"
+    return f"What do you {verb}{about}?"
 
 
 def question_for(sentence: str, topic: str) -> str | None:
@@ -348,10 +350,11 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     asked = {pair["question"].lower() for pair in pairs}
     answers: dict[str, list[str]] = {}
     question, before = None, None
+    off_home_page = not is_home_page(passage.source_url)
     for sentence in sentences(text):
         goes_on = sentence.split()[0] in CONTINUING_PRONOUNS or _LATER_PRONOUN.match(sentence)
         if not (question and goes_on):  # "She leads …" goes on about Maya
-            by_name = said_of_the_company(sentence, company) and not is_home_page(passage.source_url)
+            by_name = off_home_page and said_of_the_company(sentence, company)
             question = (None if by_name else question_for(sentence, topic)) or topic_question(topic)
         if question.lower() in asked:
             continue

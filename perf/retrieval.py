@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_model import DEMO_COMPANY
+
 from benchmark.retrieval_scores import (
     RETRIEVAL_METRICS,
     held_out_cases,
@@ -122,7 +124,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=REPO / "outputs" / "demo" / "dataset")
     parser.add_argument("--visitor-questions", type=Path, default=FIXTURES / "visitor_questions.jsonl")
     parser.add_argument(
-        "--company", default="Northwind Forge", help="the company the site is about: its name is no topic to search for"
+        "--company", default=DEMO_COMPANY, help="the company the site is about: its name is no topic to search for"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
