@@ -225,7 +225,7 @@ def retrieval_query(question: str, history: Sequence[dict] = ()) -> str:
     return f"{question} {earlier[-1]}" if earlier else question
 
 
-COMPANY_WORDS = frozenset(index_words("company firm"))
+COMPANY_WORDS = frozenset(index_words("company firm"))  # what any company goes by ("your company")
 
 
 @dataclass(frozen=True)
@@ -239,14 +239,16 @@ class Knowledge:
     context_chars: int = CONTEXT_CHARS  # room for more passages after the chosen ones (0: the chosen ones only)
     fills_with_pages: bool = True  # that room goes first to the rest of the chosen passages' pages
     min_relevance: float | None = None  # below it the site does not answer the question (None: always answers)
-    # The company's name and the words any company goes by ("your company"), as `index_words`: no topic of their own.
-    company_words: frozenset[str] = COMPANY_WORDS
+    name_words: frozenset[str] = frozenset()  # the company's name, as `index_words`
 
-    def has_topic(self, question: str) -> bool:
-        """Whether `question` has a word to search for besides the company's name: "What is Northwind Forge?" and
-        "tell me about your company", like "what do you do", ask about the company itself, and its name is on every
-        page."""
-        return bool(set(index_words(question)) - self.company_words)
+    def names_only_the_company(self, question: str) -> bool:
+        """Whether `question`'s words name the company and nothing else: its whole name ("What is Northwind
+        Forge?"), or the words any company goes by ("tell me about your company"). Such a question is about the
+        company itself, as "what do you do" is, and its name is on many pages. Part of a name is searched as
+        usual: "Data Engineering Partners" must not turn "data engineering?" into a question about the company."""
+        words = set(index_words(question))
+        named = bool(words & COMPANY_WORDS) or self.name_words <= words
+        return bool(words) and words <= self.name_words | COMPANY_WORDS and named
 
     def context_for(self, question: str, history: Sequence[dict] = ()) -> list[Source]:
         """Exactly the passages the chat puts into the prompt for `question` after `history`, best first: the
@@ -265,10 +267,9 @@ class Knowledge:
         to search for in either ("what do you do", "Who are you?"), the home page's first passages: a question
         with no word of its own is about the company itself. One that names only the company ("What is Northwind
         Forge?") gets them whatever the conversation: it names what it asks about, as "What is it?" does not."""
-        words = set(index_words(question))
-        if words and words <= self.company_words and self.home_page_passages:  # it names its subject, the company
+        if self.names_only_the_company(question) and self.home_page_passages:  # it names its subject, the company
             return self.home_page_passages[: self.context_passages]
-        alone = self.index.passages(question, self.context_passages) if words - self.company_words else []
+        alone = self.index.passages(question, self.context_passages)
         query = retrieval_query(question, history if self.searches_with_history else ())
         with_conversation = self.index.passages(query, self.context_passages) if query != question else []
         chosen = list(dict.fromkeys([*alone[:1], *with_conversation, *alone[1:]]))[: self.context_passages]
@@ -287,7 +288,7 @@ class Knowledge:
             return chosen
         pages = [source for url in dict.fromkeys(c.url for c in chosen) for source in self.index.page_passages[url]]
         pages = pages if self.fills_with_pages else []
-        ranked = self.index.ranked(question) if self.has_topic(question) else []
+        ranked = [] if self.names_only_the_company(question) else self.index.ranked(question)
         next_best = [self.index.sources[index] for index, _ in ranked]
         context, used = list(chosen), sum(len(source.passage) for source in chosen)
         for source in dict.fromkeys([*pages, *next_best]):
@@ -348,7 +349,7 @@ class Knowledge:
             index.dense,
             index.dense_weight,
             self.min_relevance,
-            sorted(self.company_words),
+            sorted(self.name_words),
         ]
         digest = hashlib.sha256(json.dumps(settings).encode())
         for source in self.index.sources:
@@ -377,7 +378,7 @@ def load_knowledge(
     dataset: str, examples: int = 4, context_passages: int = CONTEXT_PASSAGES, company: str | None = None
 ) -> Knowledge:
     """Every crawled passage of `dataset` (Hub id or local folder), indexed, and example questions for the UI;
-    `company`'s name is no topic to search for (`Knowledge.has_topic`)."""
+    a question naming only `company` gets its home page (`Knowledge.names_only_the_company`)."""
     splits = load_qa_dataset(dataset)
     notice = None
     if PASSAGES_CONFIG in dataset_configs(dataset):
@@ -404,7 +405,7 @@ def load_knowledge(
         context_passages,
         notice,
         min_relevance=threshold,
-        company_words=COMPANY_WORDS | frozenset(index_words(company or "")),
+        name_words=frozenset(index_words(company or "")),
     )
 
 

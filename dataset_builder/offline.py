@@ -344,7 +344,7 @@ def offline_pairs(passage: Passage, company: str | None = None) -> list[dict]:
     A sentence said of the `company` by its name is asked as its passage's topic ("Northwind Forge has three
     offices …" under "Locations": "What can you tell me about locations?"), except on the home page: "What is
     Northwind Forge?" and "What does Northwind Forge have?" ask about the company itself, which the chat answers
-    from its home page (`cazton_llm.retrieval.Knowledge.has_topic`)."""
+    from its home page (`cazton_llm.retrieval.Knowledge.names_only_the_company`)."""
     topic = heading_topic(passage.heading or passage.source_title or "your company")
     pairs, text = faq_pairs(passage.text)
     asked = {pair["question"].lower() for pair in pairs}

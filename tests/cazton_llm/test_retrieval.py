@@ -317,7 +317,7 @@ def test_a_question_naming_only_the_company_gets_the_home_page():
     kubernetes = Source("http://site/training/kubernetes.html", "Kubernetes", "Acme Cloud teaches a Kubernetes course.")
     sources = [home, about, kubernetes, *UNRELATED]
     unnamed = Knowledge(PassageIndex(sources, dense=False), context_chars=0)
-    named = dataclasses.replace(unnamed, company_words=unnamed.company_words | {"acm", "cloud"})
+    named = dataclasses.replace(unnamed, name_words=frozenset({"acm", "cloud"}))
     for question in ("What is Acme Cloud?", "what does acme cloud do", "tell me about Acme Cloud", "Acme Cloud?"):
         assert unnamed.context_for(question)[0] == about, question
         assert named.context_for(question) == [home], question
@@ -327,6 +327,7 @@ def test_a_question_naming_only_the_company_gets_the_home_page():
     assert named.context_for("What is it?", earlier) == [about], "a pronoun follows the conversation"
     assert unnamed.context_for("tell me about your company") == unnamed.context_for("what firm is it") == [home]
     assert named.context_for("where are Acme Cloud's offices?")[0] == about
+    assert named.context_for("cloud?")[0] != home, "part of the name is searched: it may be a topic of its own"
     assert dataclasses.replace(named, context_chars=900).context_for("What is Acme Cloud?") == [home], (
         "no next best passages by the name either"
     )
