@@ -152,7 +152,7 @@ def answered(
             results.append((turn.abstention, ABSTAINED, 0, 0.0, None))
         else:
             text, ended_by_eos, new_tokens = next(generated)
-            finished = finish_answer(text, ended_by_eos)
+            finished = finish_answer(text, ended_by_eos, loop_window=decoding.loop_window_words)
             answer = turn.settled(finished.text)
             results.append((answer, finished.stop_reason, new_tokens, seconds / len(prompts), None))
     speed = sum(result[2] for result in results) / seconds if seconds else 0.0

@@ -10,6 +10,7 @@ import numpy as np
 from rouge_score import rouge_scorer
 
 from cazton_llm.grounding import grounding_score
+from cazton_llm.stopping import RAN_ON
 
 METRICS = (
     "rouge_l",
@@ -65,7 +66,7 @@ def per_answer_metrics(rows: list[dict], answers: list[dict]) -> dict[str, list[
         values["rouge_l"].append(rouge_l(row["answer"], answer["answer"]))
         values["semantic_similarity"].append(similarity)
         values["faithfulness"].append(faithfulness(answer["answer"], row["passage"]))
-        values["clean_stop"].append(float(answer["stop_reason"] != "max_tokens"))
+        values["clean_stop"].append(float(answer["stop_reason"] not in RAN_ON))
         values["words_after_reference"].append(float(max(0, words - reference_words)))
         values["answer_words"].append(float(words))
         values["latency_s"].append(answer["seconds"])  # an abstention, with no generation, takes none

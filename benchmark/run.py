@@ -31,7 +31,7 @@ from cazton_llm.abstention import is_abstention
 from cazton_llm.dataset_loading import load_qa_dataset
 from cazton_llm.errors import UserError
 from cazton_llm.retrieval import load_knowledge
-from cazton_llm.stopping import ABSTAINED
+from cazton_llm.stopping import ABSTAINED, RAN_ON
 
 TABLE_METRICS = (
     "rouge_l",
@@ -172,7 +172,7 @@ def answer_visitors(config: BenchmarkConfig, visitors, knowledge) -> dict:
         "not_answered_by_the_site": len(unanswerable),
         "abstention": sum(unanswerable) / len(unanswerable) if unanswerable else None,
         "false_abstention": sum(answerable) / len(answerable) if answerable else None,
-        "clean_stop": sum(answer["stop_reason"] != "max_tokens" for answer in answers) / len(answers),
+        "clean_stop": sum(answer["stop_reason"] not in RAN_ON for answer in answers) / len(answers),
         # Of those, how many the chat's relevance gate answered without generating (Knowledge.answers)
         "abstained_without_generation": sum(answer["stop_reason"] == ABSTAINED for answer in answers),
         "abstention_threshold": knowledge.min_relevance,

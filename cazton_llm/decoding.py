@@ -9,7 +9,9 @@ transformers' generation by `NoRepeatNGrams`; another runtime applies the same f
 - asked a follow-up, a small finetuned model tends to say its previous answer again: the answer may not repeat a
   long run of an earlier answer of the conversation either (the assistant turns the chat sends as history).
 
-The prompt is left out of both, so a grounded answer can still quote its passage.
+The prompt is left out of both, so a grounded answer can still quote its passage. Kept from repeating itself
+exactly, a greedy small model can still loop with variations ("did it did it did it done it …"): generation
+stops there (`stops_loops`, `cazton_llm.stopping.loop_span`), and `finish_answer` cuts the loop off.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from cazton_llm.abstention import is_abstention
 from cazton_llm.errors import UserError
 from cazton_llm.prompt_format import STOP_STRINGS
+from cazton_llm.stopping import LOOP_WINDOW_WORDS, loop_span
 
 DEFAULT_MAX_NEW_TOKENS = 200
 # 1.0 is off. A penalty also lowers the odds of every token of the prompt, so in grounded mode it pushes the
@@ -86,6 +89,21 @@ def no_repeat_ngrams(decoding: Decoding, prompt_length: int, earlier_answers: Se
     return NoRepeatNGrams()
 
 
+def stops_loops(tokenizer, prompt_length: int, window: int):
+    """A transformers stopping criterion that ends each row of a batch of prompts `prompt_length` tokens long once
+    its answer loops (`loop_span` over `window` words); the other rows go on."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class StopLoops(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            answers = tokenizer.batch_decode(input_ids[:, prompt_length:], skip_special_tokens=True)
+            looping = [loop_span(answer, window) is not None for answer in answers]
+            return torch.tensor(looping, dtype=torch.bool, device=input_ids.device)
+
+    return StopLoops()
+
+
 def earlier_answer_ids(tokenizer, turns: Sequence[dict]) -> list[list[int]]:
     """The token ids of the assistant turns of a conversation's history, as the model would write them: with and
     without a leading space (a template that ends its prompt with "Assistant:" has answers start with one).
@@ -105,15 +123,20 @@ class Decoding:
     repetition_penalty: float = REPETITION_PENALTY
     answer_no_repeat_ngram_size: int | None = ANSWER_NO_REPEAT_NGRAM_SIZE  # None: no rule
     history_no_repeat_ngram_size: int | None = HISTORY_NO_REPEAT_NGRAM_SIZE  # None: earlier answers may be repeated
+    loop_window_words: int | None = LOOP_WINDOW_WORDS  # None: a loop runs on to the token budget
 
     def __post_init__(self):
         if self.max_new_tokens < 1:
             raise UserError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}")
         if self.repetition_penalty <= 0:
             raise UserError(f"repetition_penalty must be positive, got {self.repetition_penalty}")
-        for name in ("answer_no_repeat_ngram_size", "history_no_repeat_ngram_size"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name, least in (
+            ("answer_no_repeat_ngram_size", 1),
+            ("history_no_repeat_ngram_size", 1),
+            ("loop_window_words", 3),
+        ):
+            if getattr(self, name) is not None and getattr(self, name) < least:
+                raise UserError(f"{name} must be at least {least}, got {getattr(self, name)}")
 
     def generate_kwargs(
         self,
@@ -124,8 +147,9 @@ class Decoding:
     ) -> dict:
         """Keyword arguments for `model.generate` on prompts `prompt_length` tokens long (left-padded batches
         share it), `earlier_answers[row]` the token ids of each prompt's earlier answers (`earlier_answer_ids`
-        of the turns it was built with; none: no history); add the inputs, and a streamer or stopping criteria."""
-        from transformers import LogitsProcessorList
+        of the turns it was built with; none: no history); add the inputs and a streamer, and add any stopping
+        criterion of the caller's to the list under "stopping_criteria"."""
+        from transformers import LogitsProcessorList, StoppingCriteriaList
 
         processors = []
         if self.answer_no_repeat_ngram_size or (self.history_no_repeat_ngram_size and any(earlier_answers)):
@@ -135,6 +159,9 @@ class Decoding:
             "do_sample": False,
             "repetition_penalty": self.repetition_penalty,
             "logits_processor": LogitsProcessorList(processors),
+            "stopping_criteria": StoppingCriteriaList(
+                [stops_loops(tokenizer, prompt_length, self.loop_window_words)] if self.loop_window_words else []
+            ),
             "eos_token_id": tokenizer.eos_token_id,
             "pad_token_id": tokenizer.pad_token_id,
             "stop_strings": list(stop_strings),

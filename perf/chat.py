@@ -66,7 +66,7 @@ def bare_generate(model, tokenizer, question: str, config: SpaceConfig) -> dict:
         "last_token_s": last_token_s or total_s,
         "total_s": total_s,
         "tokens": len(new_ids),
-        "stop_reason": finish_answer(text, ended_by_eos).stop_reason,
+        "stop_reason": finish_answer(text, ended_by_eos, loop_window=config.decoding.loop_window_words).stop_reason,
     }
 
 

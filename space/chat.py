@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
-from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer, TextStreamer
+from transformers import StoppingCriteria, TextIteratorStreamer, TextStreamer
 
 from cazton_llm.decoding import Decoding, earlier_answer_ids
 from cazton_llm.stopping import STOP_REASONS, STOP_STRINGS, FinishedAnswer, cut_at_stop_string, finish_answer
@@ -105,15 +105,13 @@ class AnswerStream:
 
     def __iter__(self) -> Iterator[str]:
         inputs = self.tokenizer(self.prompt, return_tensors="pt").to(self.model.device)
-        kwargs = dict(
-            **self.decoding.generate_kwargs(
-                self.tokenizer,
-                inputs["input_ids"].shape[1],
-                self.stop_strings,
-                earlier_answers=[earlier_answer_ids(self.tokenizer, self.turns)],
-            ),
-            stopping_criteria=StoppingCriteriaList([self.stop_criteria]),
+        kwargs = self.decoding.generate_kwargs(
+            self.tokenizer,
+            inputs["input_ids"].shape[1],
+            self.stop_strings,
+            earlier_answers=[earlier_answer_ids(self.tokenizer, self.turns)],
         )
+        kwargs["stopping_criteria"].append(self.stop_criteria)
         in_place = hasattr(self.model, "stream")
         pieces = self._pieces_here(inputs, kwargs) if in_place else self._pieces_in_thread(inputs, kwargs)
         generated = ""
@@ -127,6 +125,6 @@ class AnswerStream:
         finally:
             pieces.close()
         ended_by_eos = int(self._output_ids[0, -1]) == self.tokenizer.eos_token_id
-        self.finished = finish_answer(generated, ended_by_eos=ended_by_eos, stop_strings=self.stop_strings)
+        self.finished = finish_answer(generated, ended_by_eos, self.stop_strings, self.decoding.loop_window_words)
         STOP_REASON_COUNTS[self.finished.stop_reason] += 1
         logger.info("answer ended by %s; stop reasons so far: %s", self.finished.stop_reason, dict(STOP_REASON_COUNTS))

@@ -102,6 +102,7 @@ def test_report_files_are_complete(report):
         "repetition_penalty": 1.0,
         "answer_no_repeat_ngram_size": 6,
         "history_no_repeat_ngram_size": 6,
+        "loop_window_words": 18,
     }
 
 

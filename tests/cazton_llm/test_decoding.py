@@ -135,9 +135,10 @@ def test_an_answer_may_end_where_an_earlier_one_ended():
 
 
 def test_the_smallest_allowed_values_are_accepted_and_a_refusal_names_the_setting():
-    Decoding(max_new_tokens=1, answer_no_repeat_ngram_size=1, history_no_repeat_ngram_size=1)
+    Decoding(max_new_tokens=1, answer_no_repeat_ngram_size=1, history_no_repeat_ngram_size=1, loop_window_words=3)
     refusals = {
         "max_new_tokens must be at least 1, got 0": {"max_new_tokens": 0},
+        "loop_window_words must be at least 3, got 2": {"loop_window_words": 2},
         "repetition_penalty must be positive, got -1": {"repetition_penalty": -1},
         "history_no_repeat_ngram_size must be at least 1, got 0": {"history_no_repeat_ngram_size": 0},
     }
@@ -150,6 +151,7 @@ def test_generate_kwargs_stop_at_eos_and_stop_strings_and_pad_with_the_pad_token
     tokenizer = Tokenizer()
     kwargs = Decoding(repetition_penalty=1.2).generate_kwargs(tokenizer, prompt_length=4, stop_strings=("END",))
     del kwargs["logits_processor"]
+    assert len(kwargs.pop("stopping_criteria")) == 1, "the loop rule"
     assert kwargs == {
         "max_new_tokens": 200,
         "do_sample": False,
@@ -159,3 +161,26 @@ def test_generate_kwargs_stop_at_eos_and_stop_strings_and_pad_with_the_pad_token
         "stop_strings": ["END"],
         "tokenizer": tokenizer,
     }
+
+
+class WordTokenizer(Tokenizer):
+    """Token i is the word WORDS[i]; 0 is the pad token."""
+
+    WORDS = ("<pad>", "<s>", "</s>", "did", "it", "done", "we", "teach", "azure", "and", "kubernetes", "in", "portland")
+
+    def batch_decode(self, rows, skip_special_tokens=False):
+        return [" ".join(self.WORDS[token] for token in row.tolist() if token > 2) for row in rows]
+
+
+def test_the_loop_rule_stops_the_row_that_loops_and_lets_the_others_go_on():
+    tokenizer = WordTokenizer()
+    looping = [3, 4] * 8 + [5, 4, 3]  # "did it did it … done it did": 19 words, 3 distinct
+    varied = ([6, 7, 8, 9, 10, 11, 12] * 3)[:19]  # 19 words, 7 distinct
+    prompt = [1, 7]
+    (criterion,) = Decoding().generate_kwargs(tokenizer, prompt_length=len(prompt))["stopping_criteria"]
+    stopped = criterion(torch.tensor([prompt + looping, prompt + varied]), torch.zeros(2, VOCAB))
+    assert stopped.tolist() == [True, False]
+    assert criterion(torch.tensor([prompt + looping[:17]]), torch.zeros(1, VOCAB)).tolist() == [False], (
+        "17 words: fewer than the window"
+    )
+    assert Decoding(loop_window_words=None).generate_kwargs(tokenizer, prompt_length=2)["stopping_criteria"] == []

@@ -90,3 +90,20 @@ def test_an_answer_does_not_repeat_an_earlier_answer_of_the_conversation(never_s
     ids = [tokenizer(text, add_special_tokens=False)["input_ids"] for text in (previous, answer(turns))]
     assert len(ids[0]) >= 2 * HISTORY_NO_REPEAT_NGRAM_SIZE
     assert not shared_runs(*ids, HISTORY_NO_REPEAT_NGRAM_SIZE)
+
+
+def test_a_loop_ends_generation_and_the_answer_is_cut_where_it_starts(loaded_model, monkeypatch):
+    """A loop with variations, which the no-repeat rule lets through (the demo's adapter wrote this one): generation
+    stops once it loops, long before the budget, and the answer shown ends where the loop starts."""
+    from tests.forced_answer import make_say
+
+    model, tokenizer = loaded_model
+    looping = "Yes, it did it did it did it done it did it did it didn't do it did it did she did she did he " * 4
+    make_say(model, tokenizer, looping, monkeypatch)
+    before = STOP_REASON_COUNTS["loop"]
+    stream = AnswerStream(model, tokenizer, render_prompt(tokenizer, "did it actually help"), Decoding())
+    partials = list(stream)
+    assert (stream.finished.text, stream.finished.stop_reason) == ("Yes", "loop")
+    assert stream.tokens_generated < len(tokenizer(looping)["input_ids"]) / 2
+    assert len(partials[-1].split()) < 25, "what streamed before the stop: the loop's first window"
+    assert STOP_REASON_COUNTS["loop"] == before + 1
