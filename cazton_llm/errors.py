@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import resource
 import sys
 import tempfile
@@ -76,10 +77,16 @@ def exit_on_user_error(main: Callable[..., int | None]) -> Callable[..., int]:
             user_error = as_user_error(error)
             if user_error is None:
                 raise
-            print(f"error: {user_error}", file=sys.stderr)
-            raise SystemExit(USER_ERROR_EXIT_CODE) from None
+            message, code = f"error: {user_error}", USER_ERROR_EXIT_CODE
+            del user_error
         except Interrupted as interrupted:
-            print(f"interrupted: {interrupted}", file=sys.stderr)
-            raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+            message, code = f"interrupted: {interrupted}", INTERRUPTED_EXIT_CODE
+        # No exception refers to the failed call's frames any more: free what they held now, while every library is
+        # still loaded. Left to the interpreter's teardown, a half-read parquet reader of pyarrow's (a damaged
+        # dataset shard) can abort the process after the `error:` line ("terminate called without an active
+        # exception", exit code 134 instead of 2; huggingface/datasets#7566).
+        gc.collect()
+        print(message, file=sys.stderr)
+        raise SystemExit(code)
 
     return wrapper
