@@ -89,6 +89,9 @@ def no_repeat_ngrams(decoding: Decoding, prompt_length: int, earlier_answers: Se
     return NoRepeatNGrams()
 
 
+TOKENS_PER_LOOP_WORD = 4  # a loop's window is looked for in its last 4 tokens per word
+
+
 def stops_loops(tokenizer, prompt_length: int, window: int):
     """A transformers stopping criterion that ends each row of a batch of prompts `prompt_length` tokens long once
     its answer loops (`loop_span` over `window` words); the other rows go on."""
@@ -97,7 +100,10 @@ def stops_loops(tokenizer, prompt_length: int, window: int):
 
     class StopLoops(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
-            answers = tokenizer.batch_decode(input_ids[:, prompt_length:], skip_special_tokens=True)
+            # Each step looks at the answer's last words only (a word is at least one token), so a step costs the
+            # same however long the answer: earlier windows were looked at by earlier steps.
+            tail_start = max(prompt_length, input_ids.shape[1] - TOKENS_PER_LOOP_WORD * window)
+            answers = tokenizer.batch_decode(input_ids[:, tail_start:], skip_special_tokens=True)
             looping = [loop_span(answer, window) is not None for answer in answers]
             return torch.tensor(looping, dtype=torch.bool, device=input_ids.device)
 

@@ -183,4 +183,6 @@ def test_the_loop_rule_stops_the_row_that_loops_and_lets_the_others_go_on():
     assert criterion(torch.tensor([prompt + looping[:17]]), torch.zeros(1, VOCAB)).tolist() == [False], (
         "17 words: fewer than the window"
     )
+    long_answer = [prompt + varied * 10 + looping]  # the loop after 190 words that are none
+    assert criterion(torch.tensor(long_answer), torch.zeros(1, VOCAB)).tolist() == [True]
     assert Decoding(loop_window_words=None).generate_kwargs(tokenizer, prompt_length=2)["stopping_criteria"] == []
