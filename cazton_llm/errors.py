@@ -7,7 +7,6 @@ import functools
 import resource
 import sys
 import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 
 USER_ERROR_EXIT_CODE = 2
@@ -77,22 +76,10 @@ def exit_on_user_error(main: Callable[..., int | None]) -> Callable[..., int]:
             user_error = as_user_error(error)
             if user_error is None:
                 raise
-            message, code = f"error: {user_error}", USER_ERROR_EXIT_CODE
-            release_frames(error)
+            print(f"error: {user_error}", file=sys.stderr)
+            raise SystemExit(USER_ERROR_EXIT_CODE) from None
         except Interrupted as interrupted:
-            message, code = f"interrupted: {interrupted}", INTERRUPTED_EXIT_CODE
-            release_frames(interrupted)
-        print(message, file=sys.stderr)
-        raise SystemExit(code)
+            print(f"interrupted: {interrupted}", file=sys.stderr)
+            raise SystemExit(INTERRUPTED_EXIT_CODE) from None
 
     return wrapper
-
-
-def release_frames(error: BaseException) -> None:
-    """Clear the local variables of the frames `error` and the exceptions behind it went through (frames still
-    running are left), so what the failed call held is freed now, while every library is still loaded. Left to
-    the interpreter's teardown, a half-read parquet reader of pyarrow's (a damaged dataset shard) can abort the
-    process after the `error:` line ("terminate called without an active exception", exit code 134 instead of
-    2; huggingface/datasets#7566)."""
-    for cause in causes(error):
-        traceback.clear_frames(cause.__traceback__)

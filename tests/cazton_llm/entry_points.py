@@ -24,9 +24,9 @@ def commands(dataset: Path, base: Path, tmp_path: Path, adapter: Path | None = N
     }  # fmt: skip
 
 
-def refusal_line(argv: list[str], capfd=None) -> str:
+def refusal(argv: list[str], capfd=None):
     """Run `python ARGV` (its `main` in this process when given pytest's `capfd`); assert it exits 2 with one
-    `error:` line, its last, and no traceback; return that line."""
+    `error:` line, its last, and no traceback; return the finished run (its `stderr` among the rest)."""
     if capfd is None:
         result = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
     else:
@@ -36,4 +36,9 @@ def refusal_line(argv: list[str], capfd=None) -> str:
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert len(errors) == 1 and lines[-1] == errors[0], result.stderr[-3000:]
-    return errors[0]
+    return result
+
+
+def refusal_line(argv: list[str], capfd=None) -> str:
+    """The one `error:` line of a refused run (see `refusal`)."""
+    return refusal(argv, capfd).stderr.splitlines()[-1]
