@@ -82,25 +82,25 @@ def answerable_scores(rows: list[dict], answers: list[dict], seed: int) -> dict[
     return summarize({name: values[name] for name in ("rouge_l", "semantic_similarity")}, seed)
 
 
-def copies_previous(retrieved: list[dict], follow_ups: list[dict], above: float = 0.8) -> list[float]:
-    """1.0 where a follow-up answer repeats the answer before it (ROUGE-L over `above` against the retrieved
-    answer to the previous question, the first question following the last), else 0.0."""
-    return [
-        float(rouge_l(retrieved[index - 1]["answer"], answer["answer"]) > above)
-        for index, answer in enumerate(follow_ups)
-    ]
+def rouge_l_to_previous(retrieved: list[dict], follow_ups: list[dict]) -> list[float]:
+    """ROUGE-L of each follow-up answer against the retrieved answer to the previous question (the first question
+    following the last)."""
+    return [rouge_l(retrieved[index - 1]["answer"], answer["answer"]) for index, answer in enumerate(follow_ups)]
 
 
-def copies_previous_wrongly(
-    rows: list[dict], retrieved: list[dict], follow_ups: list[dict], above: float = 0.8
-) -> list[float]:
+def copies_previous(to_previous: list[float], above: float = 0.8) -> list[float]:
+    """1.0 where a follow-up answer repeats the answer before it (its `rouge_l_to_previous` over `above`), else 0.0."""
+    return [float(value > above) for value in to_previous]
+
+
+def copies_previous_wrongly(to_previous: list[float], to_reference: list[float], above: float = 0.8) -> list[float]:
     """1.0 where a follow-up answer copies the answer before it (as `copies_previous` counts) and is closer to
-    it than to its own reference: two questions about one page can share their answer, and giving it is no copy."""
-    wrongly = []
-    for index, (row, answer) in enumerate(zip(rows, follow_ups, strict=True)):
-        to_previous = rouge_l(retrieved[index - 1]["answer"], answer["answer"])
-        wrongly.append(float(to_previous > above and to_previous > rouge_l(row["answer"], answer["answer"])))
-    return wrongly
+    it than to its own reference (its ROUGE-L, `to_reference`): two questions about one page can share their
+    answer, and giving it is no copy."""
+    return [
+        float(previous > above and previous > reference)
+        for previous, reference in zip(to_previous, to_reference, strict=True)
+    ]
 
 
 def bootstrap_ci(values: list[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> tuple[float | None, ...]:

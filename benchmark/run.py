@@ -16,6 +16,7 @@ from benchmark.metrics import (
     copies_previous,
     copies_previous_wrongly,
     per_answer_metrics,
+    rouge_l_to_previous,
     summarize,
 )
 from benchmark.model_card import read_model_card, update_model_card
@@ -110,10 +111,9 @@ def run_benchmark(config: BenchmarkConfig) -> dict:
     answers = {mode: {name: given[mode] for name, given in by_model.items() if mode in given} for mode in config.modes}
     per_answer = {mode: score_answers(rows, answers[mode], judge) for mode in config.modes}
     for name, values in per_answer.get("follow-up", {}).items():
-        values["copies_previous"] = copies_previous(answers["retrieved"][name], answers["follow-up"][name])
-        values["copies_previous_wrongly"] = copies_previous_wrongly(
-            rows, answers["retrieved"][name], answers["follow-up"][name]
-        )
+        to_previous = rouge_l_to_previous(answers["retrieved"][name], answers["follow-up"][name])
+        values["copies_previous"] = copies_previous(to_previous)
+        values["copies_previous_wrongly"] = copies_previous_wrongly(to_previous, values["rouge_l"])
     results = {
         "dataset": str(config.dataset),
         "split": config.split,

@@ -12,6 +12,7 @@ from benchmark.metrics import (
     copies_previous_wrongly,
     per_answer_metrics,
     rouge_l,
+    rouge_l_to_previous,
     semantic_similarities,
 )
 
@@ -60,11 +61,18 @@ def test_a_follow_up_that_gives_its_own_answer_is_no_wrong_copy():
     ]
     retrieved = [{"answer": answer} for answer in (pipelines, pipelines, "Our platform teams.", "Three days.")]
     follow_ups = [{"answer": answer} for answer in ("Terraform.", pipelines, "Our platform teams.", "Three days.")]
-    assert copies_previous(retrieved, follow_ups) == [0.0, 1.0, 0.0, 0.0]
-    assert copies_previous_wrongly(rows, retrieved, follow_ups) == [0.0, 0.0, 0.0, 0.0], "its own answer"
+
+    def to_previous_and_reference():
+        to_reference = [rouge_l(row["answer"], given["answer"]) for row, given in zip(rows, follow_ups, strict=True)]
+        return rouge_l_to_previous(retrieved, follow_ups), to_reference
+
+    to_previous, to_reference = to_previous_and_reference()
+    assert copies_previous(to_previous) == [0.0, 1.0, 0.0, 0.0]
+    assert copies_previous_wrongly(to_previous, to_reference) == [0.0, 0.0, 0.0, 0.0], "its own answer"
     follow_ups[2] = {"answer": pipelines}  # the previous answer again, not the platform's
-    assert copies_previous(retrieved, follow_ups) == [0.0, 1.0, 1.0, 0.0]
-    assert copies_previous_wrongly(rows, retrieved, follow_ups) == [0.0, 0.0, 1.0, 0.0]
+    to_previous, to_reference = to_previous_and_reference()
+    assert copies_previous(to_previous) == [0.0, 1.0, 1.0, 0.0]
+    assert copies_previous_wrongly(to_previous, to_reference) == [0.0, 0.0, 1.0, 0.0]
 
 
 def test_visitor_answers_are_scored_on_the_questions_the_site_answers_abstentions_included():
