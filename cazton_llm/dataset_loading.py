@@ -61,13 +61,15 @@ def check_shards(folder: Path) -> None:
     instead of 2; apache/arrow#45214, huggingface/datasets#7566). It also names the shard before `datasets` logs
     a line of its own."""
     import pyarrow.parquet as pq
+    from pyarrow import ArrowException
 
     for shard in sorted(folder.rglob("*.parquet")):
         try:
             with pq.ParquetFile(shard) as rows:
                 for row_group in range(rows.num_row_groups):
                     rows.read_row_group(row_group, use_threads=False)
-        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        # Damaged bytes can also read as a type pyarrow does not implement (ArrowNotImplementedError, no ValueError).
+        except (OSError, ValueError, ArrowException) as error:
             raise damaged(folder, f"{shard.relative_to(folder)} is not a readable parquet file: {error}") from None
 
 

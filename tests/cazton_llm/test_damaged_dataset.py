@@ -4,9 +4,13 @@ exit 2, no traceback. The folders are copies of one built by the offline chain, 
 damage is given to each entry point's `main` in this process; one damage per entry point also goes to a real
 `python -m` process, which shows that nothing printed at import or at exit joins the line."""
 
+import base64
+import re
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.cazton_llm.entry_points import commands, refusal, refusal_line
@@ -32,6 +36,19 @@ def pages_overwritten(folder: Path) -> None:
     shard.write_bytes(bytes(data))
 
 
+def schema_width_damaged(folder: Path) -> None:
+    """The shard overwritten by a parquet file whose stored Arrow schema has one byte changed: its 64-bit integer
+    column reads as 4 bits wide, which pyarrow refuses as not implemented (not as invalid data)."""
+    shard = train_shard(folder)
+    pq.write_table(pa.table({"rank": pa.array([1, 2, 3], type=pa.int64())}), shard)
+    data = bytearray(shard.read_bytes())
+    stored = re.search(rb"ARROW:schema\x18.{1,3}?([A-Za-z0-9+/]+=*)", data, re.DOTALL)  # the footer's base64 value
+    schema = bytearray(base64.b64decode(stored[1]))
+    schema[schema.index((64).to_bytes(4, "little"))] = 4  # the integer's bit width, its only 64 in the schema
+    data[stored.start(1) : stored.end(1)] = base64.b64encode(schema)
+    shard.write_bytes(bytes(data))
+
+
 def broken_yaml(folder: Path) -> None:
     card = folder / "README.md"
     card.write_text(card.read_text().replace("configs:", "configs: [", 1))
@@ -41,6 +58,7 @@ DAMAGES = {
     "shard cut short": (cut_short, "data/train-"),
     "shard overwritten": (lambda folder: train_shard(folder).write_bytes(b"not parquet\n" * 8), "data/train-"),
     "shard's pages overwritten": (pages_overwritten, "data/train-"),
+    "shard's schema damaged": (schema_width_damaged, "data/train-"),
     "card YAML broken": (broken_yaml, "the front matter of its README.md is not valid YAML"),
     "data files gone": (lambda folder: shutil.rmtree(folder / "data"), "is missing"),
 }
