@@ -49,9 +49,15 @@ def schema_width_damaged(folder: Path) -> None:
     shard.write_bytes(bytes(data))
 
 
-def broken_yaml(folder: Path) -> None:
-    card = folder / "README.md"
-    card.write_text(card.read_text().replace("configs:", "configs: [", 1))
+def edited_card(old: bytes, new: bytes):
+    """A damage that replaces the first `old` in the card's bytes with `new`."""
+
+    def edit(folder: Path) -> None:
+        card = folder / "README.md"
+        assert old in card.read_bytes()
+        card.write_bytes(card.read_bytes().replace(old, new, 1))
+
+    return edit
 
 
 DAMAGES = {
@@ -59,7 +65,21 @@ DAMAGES = {
     "shard overwritten": (lambda folder: train_shard(folder).write_bytes(b"not parquet\n" * 8), "data/train-"),
     "shard's pages overwritten": (pages_overwritten, "data/train-"),
     "shard's schema damaged": (schema_width_damaged, "data/train-"),
-    "card YAML broken": (broken_yaml, "the front matter of its README.md is not valid YAML"),
+    "card YAML broken": (
+        edited_card(b"configs:", b"configs: ["),
+        "the front matter of its README.md is not valid YAML",
+    ),
+    "card not UTF-8": (edited_card(b"license:", b"license: \xff"), "its README.md is not UTF-8 text"),
+    # a YAML anchor where a key was: the key reads as null
+    "card key damaged": (edited_card(b"data_files:", b"&ata_files:"), "has a config named 'default' with keys"),
+    "card's data files misshapen": (
+        edited_card(b"- split: train\n    path:", b"- split: train\n    paths:"),
+        "the front matter of its README.md is not a dataset card's: Expected data_files in YAML",
+    ),
+    "card's splits duplicated": (
+        edited_card(b"- split: test", b"- split: train"),
+        "its README.md: Some splits are duplicated in data_files",
+    ),
     "data files gone": (lambda folder: shutil.rmtree(folder / "data"), "is missing"),
 }
 
