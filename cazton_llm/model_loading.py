@@ -10,6 +10,7 @@ merged into it: the same answers, without LoRA's extra matrix products at every 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -173,6 +174,62 @@ def load_model(name: str, revision: str | None, tokenizer, cuda: bool, quantizat
     return model
 
 
+@contextlib.contextmanager
+def adapter_as_user_error(name: str):
+    """What loading and merging the adapter `name` raises, as one line: a missing or refused download, weights that
+    do not fit, or a value in its adapter_config.json that peft cannot use (an edited or damaged file is input like
+    any other: peft fails on it with a TypeError, KeyError, AttributeError or RuntimeError deep inside)."""
+    import torch
+
+    try:
+        yield
+    except torch.OutOfMemoryError:
+        raise
+    except (OSError, ValueError) as error:
+        raise UserError(f"cannot load adapter {name!r}: {str(error).splitlines()[0]}") from None
+    except RuntimeError as error:
+        mismatch = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line), None)
+        if mismatch is None:
+            raise config_refused(name, error) from None
+        raise UserError(  # torch's load_state_dict: a LoRA matrix of another shape
+            f"cannot load adapter {name!r}: its weights do not fit its adapter_config.json or this base "
+            f"({mismatch}): was r or target_modules edited, or was it trained on another base?"
+        ) from None
+    except (TypeError, KeyError, AttributeError, NotImplementedError, ImportError) as error:
+        raise config_refused(name, error) from None
+
+
+def check_every_weight_used(model, adapter: ModelRef) -> None:
+    """The adapter's saved weights are the ones its config makes `model` use: peft loads an adapter whose config
+    was edited (fewer `target_modules`, other `layers_to_transform`) without an error, leaving saved weights unused
+    or layers with the untrained LoRA start, and the model answers as the base would."""
+    from peft import get_peft_model_state_dict
+    from peft.utils import load_peft_weights
+
+    used = set(get_peft_model_state_dict(model))
+    saved = set(load_peft_weights(adapter.name, device="cpu", revision=adapter.revision))
+    if unused := sorted(saved - used):
+        raise UserError(
+            f"cannot load adapter {adapter.name!r}: {len(unused)} of its saved weights are not used with its "
+            f"adapter_config.json ({unused[0]}, …), whose target_modules or layers_to_transform were edited: copy "
+            "the adapter folder again, or give the folder save_pretrained wrote"
+        )
+    if missing := sorted(used - saved):
+        raise UserError(
+            f"cannot load adapter {adapter.name!r}: its adapter_config.json adds layers it has no weights for "
+            f"({missing[0]}, {len(missing)} in all): copy the adapter folder again, or give the folder save_pretrained "
+            "wrote"
+        )
+
+
+def config_refused(name: str, error: Exception) -> UserError:
+    shown = next((line.strip() for line in str(error).splitlines() if line.strip()), "")
+    return UserError(
+        f"cannot load adapter {name!r}: peft cannot use a value in its adapter_config.json ({type(error).__name__}: "
+        f"{shown}): copy the adapter folder again, or give the folder save_pretrained wrote"
+    )
+
+
 def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit: bool | None = None):
     """Return (model, tokenizer) ready for `generate`, in eval mode."""
     spec = ModelSpec.parse(spec) if isinstance(spec, str) else spec
@@ -193,20 +250,11 @@ def load_for_inference(spec: ModelSpec | str, device: str = "auto", load_in_4bit
     if spec.adapter:
         from peft import PeftModel
 
-        try:
+        with adapter_as_user_error(spec.adapter.name):
             model = PeftModel.from_pretrained(model, spec.adapter.name, revision=spec.adapter.revision)
-        except (OSError, ValueError) as error:
-            raise UserError(f"cannot load adapter {spec.adapter.name!r}: {str(error).splitlines()[0]}") from None
-        except RuntimeError as error:  # torch's load_state_dict: a LoRA matrix of another shape
-            mismatch = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line), None)
-            if mismatch is None:
-                raise
-            raise UserError(
-                f"cannot load adapter {spec.adapter.name!r}: its weights do not fit its adapter_config.json or this "
-                f"base ({mismatch}): was r or target_modules edited, or was it trained on another base?"
-            ) from None
-        if not load_in_4bit:  # merging into 4-bit weights would round the adapter away
-            model = model.merge_and_unload()
+            check_every_weight_used(model, spec.adapter)
+            if not load_in_4bit:  # merging into 4-bit weights would round the adapter away
+                model = model.merge_and_unload()
     if not cuda:
         model.to(device)
     model.eval()

@@ -5,6 +5,7 @@ tiny base (and of an untrained LoRA adapter of it, saved with its tokenizer, as 
 the entry point's `main` in this process; tests/cazton_llm/test_damaged_dataset.py and tests/test_quiet_commands.py
 run the real processes."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -87,4 +88,33 @@ def test_a_damaged_adapter_card_is_one_line(qa_dataset_dir, tiny_base_dir, adapt
     error = refusal_line(argv, capfd)
     assert error.startswith(f"error: {adapter / 'README.md'} is cut short or damaged ("), error
     assert "copy the adapter folder again" in error, error
+    assert not (tmp_path / "report").exists()
+
+
+# adapter_config.json edits that read as JSON and pass the checks before loading, and what the error line says
+EDITED_CONFIGS = {
+    "fewer target_modules": (
+        {"target_modules": ["q_proj"]},
+        "of its saved weights are not used with its adapter_config",
+    ),
+    "more target_modules": ({"target_modules": ["q_proj", "v_proj", "k_proj"]}, "adds layers it has no weights for"),
+    "bias a boolean": ({"bias": True}, "peft cannot use a value in its adapter_config.json (AttributeError: "),
+    "rank_pattern a string": (
+        {"rank_pattern": "x"},
+        "peft cannot use a value in its adapter_config.json (AttributeError: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", EDITED_CONFIGS)
+def test_an_edited_adapter_config_is_one_line(qa_dataset_dir, tiny_base_dir, adapter_dir, tmp_path, capfd, edit):
+    """peft loads an adapter whose config names fewer or more modules than its weights without an error, and the
+    model would answer as the base does; other edited values fail deep inside peft."""
+    changes, says = EDITED_CONFIGS[edit]
+    adapter = Path(shutil.copytree(adapter_dir, tmp_path / "adapter"))
+    config = json.loads((adapter / "adapter_config.json").read_text())
+    (adapter / "adapter_config.json").write_text(json.dumps(config | changes))
+    error = refusal_line(commands(qa_dataset_dir, tiny_base_dir, tmp_path, adapter)["benchmark"], capfd)
+    assert error.startswith(f"error: cannot load adapter {str(adapter)!r}: "), error
+    assert says in error and ("copy the adapter folder again" in error or "another base" in error), error
     assert not (tmp_path / "report").exists()
