@@ -200,14 +200,16 @@ def adapter_as_user_error(name: str):
 
 
 def check_every_weight_used(model, adapter: ModelRef) -> None:
-    """The adapter's saved weights are the ones its config makes `model` use: peft loads an adapter whose config
+    """The adapter's saved LoRA weights are the ones its config makes `model` use: peft loads an adapter whose config
     was edited (fewer `target_modules`, other `layers_to_transform`) without an error, leaving saved weights unused
     or layers with the untrained LoRA start, and the model answers as the base would."""
     from peft import get_peft_model_state_dict
     from peft.utils import load_peft_weights
 
-    used = set(get_peft_model_state_dict(model))
-    saved = set(load_peft_weights(adapter.name, device="cpu", revision=adapter.revision))
+    # The LoRA matrices only: whether resized embeddings should be saved too, peft decides by asking the Hub
+    # about the base the adapter config names (save_embedding_layers="auto").
+    used = {key for key in get_peft_model_state_dict(model, save_embedding_layers=False) if ".lora_" in key}
+    saved = {key for key in load_peft_weights(adapter.name, device="cpu", revision=adapter.revision) if ".lora_" in key}
     if unused := sorted(saved - used):
         raise UserError(
             f"cannot load adapter {adapter.name!r}: {len(unused)} of its saved weights are not used with its "
