@@ -10,7 +10,7 @@ import contextlib
 import re
 from pathlib import Path
 
-from cazton_llm.errors import UserError
+from cazton_llm.errors import UserError, first_line
 from cazton_llm.hub import is_local
 
 # A path that leaves a dataset's folder or repo: a URL scheme or drive ("https:", "hf:", "C:"), an absolute or home
@@ -75,12 +75,9 @@ def check_card(folder: Path, config: str | None = None) -> None:
     A card is input like any other file: `datasets` fetches a data file its card names by URL, reads one named by
     an absolute or `..` path, and fails deep inside on a damaged entry. Broken YAML is `damage_as_user_error`'s."""
     from datasets.naming import INVALID_WINDOWS_CHARACTERS_IN_PATH
-    from datasets.utils.metadata import MetadataConfigs
-    from huggingface_hub import DatasetCard, DatasetCardData
 
     try:
-        metadata = DatasetCard((folder / "README.md").read_bytes().decode()).data.to_dict()
-        MetadataConfigs.from_dataset_card_data(DatasetCardData(**metadata))
+        metadata = card_metadata((folder / "README.md").read_bytes().decode())
     except UnicodeDecodeError as error:
         raise damaged(folder, f"its README.md is not UTF-8 text: {error.reason} at byte {error.start}") from None
     except (ValueError, TypeError, AttributeError) as error:  # no mapping, or `configs` not in datasets' shape
@@ -107,6 +104,17 @@ def check_card(folder: Path, config: str | None = None) -> None:
         )
 
 
+def card_metadata(card: str) -> dict:
+    """A dataset card's front matter, its `configs` checked as `datasets` reads them: a ValueError (YAMLError
+    for broken YAML), TypeError or AttributeError when they are not in its shape."""
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    metadata = DatasetCard(card).data.to_dict()
+    MetadataConfigs.from_dataset_card_data(DatasetCardData(**metadata))
+    return metadata
+
+
 def data_file_paths(config: dict) -> list:
     """The paths (or patterns) a card's config entry names: its `data_dir` and every `data_files` path."""
     files = config.get("data_files") or []
@@ -129,14 +137,13 @@ def check_hub_card(repo_id: str, revision=None) -> None:
     says (see `check_card`). A card that cannot be had or read is left to `load_dataset`, which reports it
     (`damage_as_user_error`)."""
     import yaml
-    from datasets.utils.metadata import MetadataConfigs
-    from huggingface_hub import DatasetCard, DatasetCardData, hf_hub_download
+    from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
-        card = hf_hub_download(repo_id, "README.md", repo_type="dataset", revision=revision)
-        metadata = DatasetCard.load(card).data.to_dict()
-        MetadataConfigs.from_dataset_card_data(DatasetCardData(**metadata))
+        metadata = card_metadata(
+            Path(hf_hub_download(repo_id, "README.md", repo_type="dataset", revision=revision)).read_bytes().decode()
+        )
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError, yaml.YAMLError, ValueError, TypeError, AttributeError):
         return
     for entry in metadata.get("configs") or []:
@@ -202,8 +209,3 @@ def damage(error: Exception) -> str:
     if isinstance(error, (ArrowInvalid, DatasetGenerationError)):
         return f"a parquet shard is not readable: {error.__cause__ or error}"
     return f"its README.md: {first_line(error)}"  # what `datasets` finds wrong in a card: data files, splits, formats
-
-
-def first_line(error: Exception) -> str:
-    """An error's first line with text: `datasets` follows some with examples of what it expected."""
-    return next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)

@@ -17,6 +17,12 @@ class UserError(Exception):
     """A problem the user can fix. The message is one line: what is wrong and what to do."""
 
 
+def first_line(error: BaseException) -> str:
+    """An error's first line with text, for a one-line message: some libraries' messages begin with a blank line
+    (`datasets`) or follow it with examples of what they expected."""
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
 # "File too large" (a file-size limit, `ulimit -f`, or the filesystem's) and "no space left" (or over quota).
 DISK_FULL = {errno.EFBIG, errno.ENOSPC, errno.EDQUOT}
 

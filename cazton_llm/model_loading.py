@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from cazton_llm.errors import UserError
+from cazton_llm.errors import UserError, first_line
 from cazton_llm.hub import is_local
 from cazton_llm.input_files import read_utf8
 from cazton_llm.prompt_format import prepare_tokenizer
@@ -186,7 +186,7 @@ def adapter_as_user_error(name: str):
     except torch.OutOfMemoryError:
         raise
     except (OSError, ValueError) as error:
-        raise UserError(f"cannot load adapter {name!r}: {str(error).splitlines()[0]}") from None
+        raise UserError(f"cannot load adapter {name!r}: {first_line(error)}") from None
     except RuntimeError as error:
         mismatch = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line), None)
         if mismatch is None:
@@ -225,10 +225,9 @@ def check_every_weight_used(model, adapter: ModelRef) -> None:
 
 
 def config_refused(name: str, error: Exception) -> UserError:
-    shown = next((line.strip() for line in str(error).splitlines() if line.strip()), "")
     return UserError(
         f"cannot load adapter {name!r}: peft cannot use a value in its adapter_config.json ({type(error).__name__}: "
-        f"{shown}): copy the adapter folder again, or give the folder save_pretrained wrote"
+        f"{first_line(error)}): copy the adapter folder again, or give the folder save_pretrained wrote"
     )
 
 

@@ -106,6 +106,7 @@ def test_a_damaged_dataset_folder_is_one_line(
     dataset = damaged_copy(qa_dataset_dir, tmp_path, damage, entry_point)
     error = refusal_line(commands(dataset, checkable_model_dir, tmp_path)[entry_point], capfd)
     assert_names_the_damage(error, dataset, damage)
+    assert not (tmp_path / "report").exists() and not (tmp_path / "adapter-out").exists()  # nothing half-written
 
 
 @pytest.mark.parametrize("entry_point", ["benchmark", "train", "space"])

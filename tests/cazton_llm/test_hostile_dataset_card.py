@@ -57,6 +57,7 @@ def test_a_card_naming_a_url_is_refused_without_a_request(
         f"({named!r}): {OUTSIDE}"
     )
     assert RecordingHandler.requests == []
+    assert not (tmp_path / "report").exists() and not (tmp_path / "adapter-out").exists()  # nothing half-written
 
 
 @pytest.mark.parametrize(
@@ -102,6 +103,7 @@ def test_a_hub_card_naming_a_url_is_refused_without_a_request(
         f"({named!r}): not loaded; ask its owner to keep every data file in the repo"
     )
     assert RecordingHandler.requests == []
+    assert not (tmp_path / "report").exists() and not (tmp_path / "adapter-out").exists()  # nothing half-written
 
 
 def test_a_misshapen_hub_card_is_one_line(hub, qa_dataset_dir, checkable_model_dir, tmp_path, capfd):
